@@ -1,0 +1,55 @@
+"""stablecheck — is it Gaussian or heavy-tailed α-stable?
+
+Rigorous, fast answers for data in general and for the stochastic gradient noise (SGN) of
+neural networks in particular.
+
+API catalogue
+-------------
+Core
+    ConfidenceInterval, TestResult          result building blocks (``stablecheck._results``)
+    MomentSketch, sketch_from_state         mergeable summaries (``stablecheck._sketch``)
+    errors                                  warning hierarchy and exceptions
+Noise datasets
+    load_noise, NoiseDataset                read noise runs and plain files safely
+α-stable law
+    stable                                  pdf/logpdf/cdf/sf/ppf/rvs in S0/S1, AlphaStable
+    fit_stable                              quantile / ECF / ML fits with CIs
+Tail index
+    tail_index                              Hill, DEdH, Pickands, log-moment, Mohammadi, ...
+Gaussianity and model comparison
+    gaussianity, adjust_pvalues, gaussian_vs_stable
+Analysis and reports
+    analyze, report
+"""
+
+from __future__ import annotations
+
+from . import errors
+from ._results import ConfidenceInterval, TestResult
+from ._sketch import MomentSketch, merge_sketches, sketch_from_state
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "__version__",
+    "errors",
+    "ConfidenceInterval",
+    "TestResult",
+    "MomentSketch",
+    "merge_sketches",
+    "sketch_from_state",
+]
+
+# --- noise (datasets, I/O) -----------------------------------------------------------
+
+
+# --- stable (distribution, fitting) --------------------------------------------------
+
+
+# --- tail (tail index, resampling) ---------------------------------------------------
+
+
+# --- gof (Gaussianity, model comparison) ---------------------------------------------
+
+
+# --- analysis / report ---------------------------------------------------------------
