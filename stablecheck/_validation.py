@@ -514,7 +514,7 @@ def check_layer_table(layers: Any, n_cols: int | None = None) -> list[dict]:
     if not out:
         raise ValueError("`layers` is empty; give at least one (name, shape).")
     spans = sorted((d["offset"], d["offset"] + d["size"], d["name"]) for d in out)
-    for (b0, e0, n0), (b1, _, n1) in zip(spans, spans[1:]):
+    for (_, e0, n0), (b1, _, n1) in zip(spans[:-1], spans[1:], strict=True):
         if b1 < e0:
             raise ValueError(f"layers {n0!r} and {n1!r} overlap (columns {b1}..{e0 - 1}).")
     if n_cols is not None and spans[-1][1] > n_cols:

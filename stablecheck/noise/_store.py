@@ -30,7 +30,7 @@ import numpy as np
 from .._validation import check_int, check_layer_table, check_option, check_store_name
 from ..errors import NoiseFormatError
 from ._meta import SCHEMA_VERSION, check_meta, library_versions
-from ._npy import check_numeric_descr, npy_bytes, open_npy
+from ._npy import npy_bytes, open_npy
 from ._safetensors import open_safetensors, safetensors_bytes
 
 try:  # POSIX advisory lock; released by the kernel when the writer dies
