@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 
 from ..errors import NoiseFormatError
-from ._npy import MAX_HEADER, check_data_size, parse_npy_header
+from ._npy import MAX_HEADER, parse_npy_header
 
 __all__ = ["read_npz", "MAX_MEMBERS"]
 
@@ -77,7 +77,11 @@ def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> np.ndarra
     with zf.open(info) as f:
         prefix = f.read(min(info.file_size, 12 + MAX_HEADER))
         hdr = parse_npy_header(prefix, where)
-        check_data_size(hdr, info.file_size - hdr.data_offset, where)
+        if hdr.data_offset + hdr.nbytes != info.file_size:
+            raise NoiseFormatError(f"{where}: the zip entry declares {info.file_size} "
+                                   f"uncompressed bytes but its .npy header declares "
+                                   f"{hdr.data_offset + hdr.nbytes} (shape {hdr.shape} "
+                                   f"{hdr.dtype}).")
         flat = np.empty(int(np.prod(hdr.shape, dtype=np.int64)), dtype=hdr.dtype)
         buf = memoryview(flat.view(np.uint8))
         head = prefix[hdr.data_offset:]

@@ -9,6 +9,7 @@ unpickler (bypassed by CVE-2025-32434 up to torch 2.5.1, which is therefore refu
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 
@@ -39,8 +40,12 @@ def read_pt(path: str | os.PathLike, *, max_bytes: int) -> dict[str, np.ndarray]
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises UnpicklingError/RuntimeError/... for refused files
+        if type(exc).__name__ == "UnpicklingError":
+            why = "it holds Python objects outside torch's weights-only allow-list"
+        else:
+            why = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).splitlines()[0][:160] if str(exc) else ""
         raise NoiseFormatError(f"{where}: refused by torch.load(weights_only=True) "
-                               f"({type(exc).__name__}: {str(exc)[:200]}); {_HINT}") from None
+                               f"({type(exc).__name__}: {why}); {_HINT}") from None
     if isinstance(obj, torch.Tensor):
         obj = {"x": obj}
     if not isinstance(obj, dict) or not obj or not all(

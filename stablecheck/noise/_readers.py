@@ -18,8 +18,8 @@ from ._store import RunReader, is_run_dir
 
 __all__ = ["load_noise", "FORMATS", "DEFAULT_MAX_BYTES"]
 
-#: Cap on data read into memory for formats that cannot be memory-mapped (4 GiB).
-DEFAULT_MAX_BYTES = 4 << 30
+#: Cap on data read into memory for formats that cannot be memory-mapped (2 GiB).
+DEFAULT_MAX_BYTES = 2 << 30
 _SUFFIXES = {".npy": "npy", ".npz": "npz", ".safetensors": "safetensors", ".csv": "csv",
              ".txt": "txt", ".tsv": "txt", ".parquet": "parquet", ".pt": "pt", ".pth": "pt"}
 FORMATS = ("run", "npy", "npz", "safetensors", "csv", "txt", "parquet", "pt")
