@@ -428,12 +428,12 @@ class RunWriter:
             raise NoiseFormatError(f"{self.path}: not empty and not a stablecheck run "
                                    f"(found {sorted(stray)[:5]}); use an empty directory.")
         self._remove_tmp(self.path)
-        for sub in ("chunks", "snapshots"):
-            (self.path / sub).mkdir(exist_ok=True)
-        _fsync_dir(self.path)
         atomic_write(self.path / "run.json", _dump({
             "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "run_id": self.run_id,
             "fingerprint": self.fingerprint, "config": self.config, "meta": run_meta}))
+        for sub in ("chunks", "snapshots"):  # after run.json: a crash leaves a resumable run
+            (self.path / sub).mkdir(exist_ok=True)
+        _fsync_dir(self.path)
         self._reader = RunReader(self.path)
 
     def _resume(self) -> None:
