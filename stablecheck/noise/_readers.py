@@ -105,7 +105,9 @@ def load_noise(path: str | os.PathLike, *, format: str | None = None,
 
 def _guess(p: Path) -> str:
     if p.is_dir():
-        return "run" if is_run_dir(p) else "dir"
+        if not is_run_dir(p):
+            raise NoiseFormatError(f"{p}: a directory but not a run directory (no run.json).")
+        return "run"
     fmt = _SUFFIXES.get(p.suffix.lower())
     if fmt is None:
         raise NoiseFormatError(f"{p}: unknown file type {p.suffix!r}; known: "
