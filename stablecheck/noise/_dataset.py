@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _check_dtype, as_rng, check_int, check_option, warn
+from .._validation import _check_dtype, _to_array, as_rng, check_int, check_option, warn
 from ..errors import DataWarning
 
 __all__ = ["Layer", "Block", "Snapshot", "NoiseDataset", "StandardizedNoise", "DEFAULT_CHUNK"]
@@ -140,13 +140,13 @@ class NoiseDataset:
             raise ValueError(f"{source}: holds no arrays.")
         blocks, layers, assumptions = [], {}, []
         ks = {}
+        clean = {}
         for lname, a in arrays.items():
-            if not isinstance(a, np.ndarray):
-                a = np.asarray(a)
+            a = _to_array(a, f"{source}:{lname}", "raise")  # masked arrays are refused
             _check_dtype(a.dtype, f"{source}:{lname}")
-            if a.ndim == 0:
-                a = a.reshape(1)
-            ks[lname] = a.shape
+            clean[lname] = a.reshape(1) if a.ndim == 0 else a
+            ks[lname] = clean[lname].shape
+        arrays = clean
         first = next(iter(ks.values()))[0]
         if any(s[0] != first for s in ks.values()):
             shown = ", ".join(f"{k}: {v}" for k, v in list(ks.items())[:6])
@@ -354,7 +354,8 @@ class NoiseDataset:
 
         Column j holds ``U @ v_j`` for a direction ``v_j`` drawn uniformly on the unit
         sphere of R^P_layer (normalised Gaussian). Directions are drawn block by block in
-        column order, so the result does not depend on ``max_elements``.
+        column order, so the result does not depend on ``max_elements`` (up to float64
+        rounding of the block sums). Non-finite values raise ``ValueError``.
         """
         m = check_int("n_projections", n_projections, min=1)
         gen = as_rng(rng)
@@ -362,8 +363,15 @@ class NoiseDataset:
         acc = np.zeros((snap.n_rows, m))
         norm2 = np.zeros(m)
         for blk in self.iter_chunks(snapshot, layer, by="columns", max_elements=max_elements):
+            x = np.asarray(blk, dtype=np.float64)
+            bad = x.size - int(np.count_nonzero(np.isfinite(x)))
+            if bad:
+                raise ValueError(f"{bad} of the values in columns of snapshot {snap.name!r} "
+                                 "are non-finite (nan/inf); random projections need finite "
+                                 "data. Use .standardized() (which excludes such columns) or "
+                                 "clean the data first.")
             g = gen.standard_normal((blk.shape[1], m))
-            acc += np.asarray(blk, dtype=np.float64) @ g
+            acc += x @ g
             norm2 += np.einsum("ij,ij->j", g, g)
         return acc / np.sqrt(norm2)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_option, warn
+from .._validation import check_bool, check_int, check_option, warn
 from ..errors import DataWarning, NoiseFormatError
 from ._dataset import Block, Layer, NoiseDataset, Snapshot
 from ._npy import open_npy
@@ -26,7 +26,7 @@ FORMATS = ("run", "npy", "npz", "safetensors", "csv", "txt", "parquet", "pt")
 
 
 def load_noise(path: str | os.PathLike, *, format: str | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> NoiseDataset:
+               max_bytes: int = DEFAULT_MAX_BYTES, verify: bool = True) -> NoiseDataset:
     """Read a noise run directory or a plain file as a :class:`NoiseDataset`, safely.
 
     Parameters
@@ -41,6 +41,10 @@ def load_noise(path: str | os.PathLike, *, format: str | None = None,
         Cap on the bytes read into memory for formats that cannot be memory-mapped
         (``.npz`` members, text, parquet, ``.pt``). ``.npy``, safetensors and run
         directories are memory-mapped and not limited.
+    verify : bool
+        Run directories: check each chunk's sha256 against the manifest the first time it
+        is read (a mismatch raises ``NoiseFormatError``). ``False`` skips the hashing for
+        trusted local runs; sizes, shapes and dtypes are still checked.
 
     Returns
     -------
@@ -75,6 +79,7 @@ def load_noise(path: str | os.PathLike, *, format: str | None = None,
     (64, 1000)
     """
     max_bytes = check_int("max_bytes", max_bytes, min=1)
+    verify = check_bool("verify", verify)
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file or directory.")
@@ -82,7 +87,7 @@ def load_noise(path: str | os.PathLike, *, format: str | None = None,
     check_option("format", fmt, FORMATS)
     src = os.fspath(p)
     if fmt == "run":
-        return _load_run(p)
+        return _load_run(p, verify)
     if p.is_dir():
         raise NoiseFormatError(f"{p}: a directory but not a run directory (no run.json).")
     if fmt == "npy":
@@ -134,7 +139,7 @@ def _from(src: str, fmt: str, arrays: dict[str, Any], extra=(), *,
 # run directories
 # -------------------------------------------------------------------------------------
 
-def _load_run(p: Path) -> NoiseDataset:
+def _load_run(p: Path, verify: bool) -> NoiseDataset:
     reader = RunReader(p)
     complete = [s for s in reader.snapshots if reader.is_complete(s)]
     incomplete = [s for s in reader.snapshots if s not in complete]
@@ -149,7 +154,7 @@ def _load_run(p: Path) -> NoiseDataset:
         info = reader.snapshots[name]
         layers = {d["name"]: Layer(d["name"], d["offset"], d["size"], tuple(d["shape"]))
                   for d in info.layers}
-        blocks = tuple(Block(e.rows, e.cols, _chunk_loader(reader, e))
+        blocks = tuple(Block(e.rows, e.cols, _chunk_loader(reader, e, verify))
                        for e in reader.chunks(name))
         snaps.append(Snapshot(name, info.n_rows, info.n_cols, np.dtype(info.dtype), layers,
                               dict(info.meta), blocks))
@@ -158,9 +163,9 @@ def _load_run(p: Path) -> NoiseDataset:
                         incomplete=incomplete)
 
 
-def _chunk_loader(reader: RunReader, entry):
+def _chunk_loader(reader: RunReader, entry, verify: bool):
     def load() -> np.ndarray:
-        return reader.read_chunk(entry)  # sha256 verified on first access
+        return reader.read_chunk(entry, verify=verify)  # sha256 checked on first access
     return load
 
 

@@ -222,3 +222,39 @@ def test_sample_run_truth_is_recorded():
     assert ds.shape(ds.snapshots[0]) == (64, 4000)
     assert list(ds.layers(ds.snapshots[0])) == ["gaussian", "scale_mixture", "sas15",
                                                 "student_t3"]
+
+
+@pytest.mark.parametrize("bad, exc, words", [
+    (np.ma.masked_array(np.ones(5), mask=[0, 1, 0, 0, 0]), TypeError, "masked"),
+    (np.ones(5) > 0, TypeError, "boolean"),
+    (np.ones(5, dtype=complex), TypeError, "complex"),
+    (np.array(["a", "b"]), TypeError, "strings"),
+])
+def test_from_array_refuses_hostile_dtypes(bad, exc, words):
+    with pytest.raises(exc, match=words):
+        sc.noise.NoiseDataset.from_array(bad)
+
+
+def test_projections_refuse_non_finite_and_info_counts_them(rng):
+    x = rng.standard_normal((20, 4))
+    x[3, 1] = np.nan
+    ds = sc.noise.NoiseDataset.from_array(x)
+    with pytest.raises(ValueError, match="non-finite"):
+        ds.projections(rng=0)
+    assert ds.info().n_nan == 1
+    with pytest.warns(DataWarning, match="1 with non-finite"):
+        assert ds.standardized().kept.tolist() == [True, False, True, True]
+
+
+def test_hostile_inputs_give_typed_errors_or_finite_info():
+    """The table-driven contract of tests/test_conventions.py applied to from_array + info."""
+    r = np.random.default_rng(7)
+    base = r.standard_t(3, size=400)
+    cases = {"constant": np.full(400, 2.5), "all_zeros": np.zeros(400),
+             "float16": base.astype(np.float16), "int8": (base * 10).astype(np.int8),
+             "scale_1e30": base * 1e30, "scale_1e-30": base * 1e-30,
+             "noncontiguous": np.repeat(base, 2)[::2], "tiny": base[:1]}
+    for name, x in cases.items():
+        info = sc.noise.NoiseDataset.from_array(x).info()
+        assert np.isfinite(info.zero_fraction), name
+        assert info.n == x.size, name

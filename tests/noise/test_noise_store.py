@@ -89,6 +89,7 @@ def test_checksum_mismatch_is_detected(tmp_path, rng):
         ds.matrix()
     with pytest.raises(NoiseFormatError, match="sha256 mismatch"):
         RunReader(tmp_path / "run").verify()
+    assert sc.load_noise(tmp_path / "run", verify=False).matrix().shape == (12, 25)
 
 
 def test_missing_committed_chunk_is_reported(tmp_path, rng):
