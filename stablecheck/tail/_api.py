@@ -432,6 +432,9 @@ def _mohammadi(src: Source, k1: Any, permute: bool, level: float | None, nan_pol
     trimmed_rule = None
     if k1 == "sqrt":
         N = _usable_count(src)
+        if N == 0 and src.n:
+            raise ValueError(f"all {src.n} values are exactly zero (or non-finite); there is "
+                             "no tail to estimate.")
         if N < 10:
             raise ValueError(f"only {N} non-zero finite values; Mohammadi needs at least 10.")
         ks = seed_k1(N)

@@ -114,6 +114,7 @@ def order_estimate(
         if k_info.get("no_bias_detected"):
             notes.append("Drees–Kaufmann found no bias within the kept tail; k = all kept "
                          "values.")
+        kk = _scale_k(kernel, kk)
     elif isinstance(k, float):
         kk = max(2, int(round(k * n)))
     else:
@@ -179,8 +180,10 @@ def order_estimate(
         if auto and k_method == "double_bootstrap":
             opts = {k: v for k, v in db_options.items() if k in ("epsilon", "k_frac")}
             ks, _ = analytic_double_bootstrap(pops, n, **opts)
+            ks = _scale_k(kernel, ks)
         elif auto:
             ks = np.array([select_k(p, n, k_method, rng, db_options)[0] for p in pops])
+            ks = _scale_k(kernel, ks)
         else:
             ks = np.full(R, kk)
         ks = np.clip(ks, 2, need_cap(kernel, pops.shape[1]))
@@ -199,6 +202,14 @@ def order_estimate(
                          "the interval uses the finite ones.")
     return {"alpha": alpha, "xi": xi, "se": se_alpha, "se_xi": se_xi, "k": kk, "ci": conf,
             "k_path": k_path, "k_info": k_info, "bootstrap": boot, "notes": notes}
+
+
+def _scale_k(kernel: str, k: Any) -> Any:
+    """The selection rules target Hill; kernels reading deeper order statistics use a
+    smaller k so their deepest value matches Hill's threshold: smoothed Hill averages over
+    (k, 2k], Pickands reads X_(4k)."""
+    div = {"smooth_hill": 2, "pickands": 4}.get(kernel, 1)
+    return np.maximum(k // div, 2) if isinstance(k, np.ndarray) else max(2, int(k) // div)
 
 
 def need_cap(kernel: str, depth: int) -> int:

@@ -93,7 +93,8 @@ class TailSketch(Sketch):
         self.n += x.size
         nonzero = int(np.count_nonzero(x))
         self.n_zero += x.size - nonzero  # NaN counts as non-zero, so this is exact
-        s = x.sum(dtype=np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            s = x.sum(dtype=np.float64)
         if not np.isfinite(s):  # rare: check for NaN only when something is off
             self.n_nan += int(np.count_nonzero(np.isnan(x)))
         # `x > thr` is exact for float32 data: thresholds are data values.
