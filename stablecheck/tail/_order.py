@@ -139,7 +139,7 @@ def order_estimate(
     xi = float(full[kk - 1])
     se_xi = float(se_fn(np.array(xi), np.array(kk)))
     alpha = float(_alpha_of_xi(xi))
-    grid = _path_grid(kpmax)
+    grid = np.union1d(_path_grid(kpmax), [kk])
     gx = full[grid - 1]
     gse = se_fn(gx, grid)
     z = float(special.ndtri(0.5 + level / 2))
