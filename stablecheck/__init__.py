@@ -51,6 +51,17 @@ __all__ += ["noise", "load_noise", "NoiseDataset"]
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------
+from . import resample  # noqa: E402
+from .tail import (  # noqa: E402
+    LogMomentSketch,
+    TailIndexResult,
+    TailSketch,
+    robust_standardize,
+    tail_index,
+)
+
+__all__ += ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
+            "robust_standardize", "resample"]
 
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------

@@ -451,6 +451,77 @@ def check_stable_params(alpha: Any, beta: Any, scale: Any = 1.0, loc: Any = 0.0
 # tail: tail-index estimators and resampling (add checkers below)
 # =====================================================================================
 
+TAIL_TAILS = ("abs", "upper", "lower")
+TAIL_CIS = ("auto", "exact", "profile", "normal", "bootstrap", "block", None)
+TAIL_CI_METHODS = ("percentile", "basic", "bca")
+TAIL_BLOCK_SCHEMES = ("moving", "circular", "stationary")
+
+
+def check_tail_chunk(x: Any, name: str = "x") -> np.ndarray:
+    """A numeric 1-D or 2-D array view of ``x`` (no copy, no scan of the values).
+
+    Masked arrays, booleans, complex, strings, objects and datetimes are refused with the
+    same messages as :func:`as_sample`; NaN/inf and zeros are counted later by the sketches.
+    """
+    if isinstance(x, np.memmap):
+        arr = x
+    else:
+        arr = _to_array(x, name, "raise")
+    _check_dtype(arr.dtype, name)
+    if arr.ndim > 2:
+        raise ValueError(f"`{name}` must be 1-D (or 2-D rows of vectors for the vector "
+                         f"Mohammadi estimator); got shape {arr.shape}. Flatten it explicitly "
+                         "(the pooling is a scientific choice).")
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
+def check_tail_k(k: Any) -> Any:
+    """``k`` is "auto", None, an int >= 2 or a float fraction in (0, 1)."""
+    if k is None or (isinstance(k, str) and k == "auto"):
+        return "auto"
+    if isinstance(k, str):
+        raise ValueError(f"`k` must be 'auto', None, an integer >= 2 or a fraction in (0, 1); "
+                         f"got {k!r}.")
+    if isinstance(k, (float, np.floating)) and not float(k).is_integer():
+        return check_real("k", k, low=0.0, high=1.0, low_closed=False, high_closed=False)
+    return check_int("k", k, min=2)
+
+
+def check_tail_k1(k1: Any) -> Any:
+    """Mohammadi's block length: "sqrt", "grid", an int >= 2 or a sequence of ints >= 2."""
+    if isinstance(k1, str):
+        return check_option("k1", k1, ("sqrt", "grid"))
+    if isinstance(k1, (Sequence, np.ndarray)):
+        vals = [check_int("k1", v, min=2) for v in k1]
+        if not vals:
+            raise ValueError("`k1` grid must not be empty.")
+        return tuple(sorted(set(vals)))
+    return check_int("k1", k1, min=2)
+
+
+def check_tail_counts(*, n: int, n_nan: int, n_inf: int, nan_policy: str, name: str = "x"
+                      ) -> str | None:
+    """Apply ``nan_policy`` to counted non-finite values (after a streaming pass)."""
+    bad = n_nan + n_inf
+    if not bad:
+        return None
+    detail = f"{bad} of {n} values in `{name}` are non-finite ({n_nan} nan, {n_inf} inf)"
+    if nan_policy == "raise":
+        raise ValueError(f"{detail}; pass nan_policy='omit' to drop them.")
+    return warn(f"{detail}; they were dropped (nan_policy='omit').", DataWarning, stacklevel=4)
+
+
+def check_tail_usable(n_tail: int, *, n: int, n_zero: int, tail: str, minimum: int = 10) -> None:
+    """Refuse samples with fewer than ``minimum`` non-zero values in the requested tail."""
+    if n and n_zero == n:
+        raise ValueError(f"all {n} values are exactly zero; there is no tail to estimate.")
+    if n_tail < minimum:
+        side = {"abs": "non-zero", "upper": "positive", "lower": "negative"}[tail]
+        raise ValueError(f"only {n_tail} {side} values (of {n}, {n_zero} zeros); tail-index "
+                         f"estimation needs at least {minimum}.")
+
 
 # =====================================================================================
 # gof: Gaussianity and goodness-of-fit tests (add checkers below)
