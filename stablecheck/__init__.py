@@ -50,6 +50,29 @@ __all__ = [
 
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
+from .gof import (  # noqa: E402
+    GaussianityResult,
+    PValueSummaryResult,
+    SubsampleRejectionResult,
+    adjust_pvalues,
+    gaussianity,
+    pvalue_summary,
+    storey_pi0,
+    subsample_rejection_rate,
+)
+from . import gof  # noqa: E402
+
+__all__ += [
+    "gof",
+    "gaussianity",
+    "GaussianityResult",
+    "adjust_pvalues",
+    "storey_pi0",
+    "pvalue_summary",
+    "PValueSummaryResult",
+    "subsample_rejection_rate",
+    "SubsampleRejectionResult",
+]
 
 
 # --- analysis / report ---------------------------------------------------------------
