@@ -489,8 +489,9 @@ def as_gof_columns(x: Any, *, axis: Any = 0, nan_policy: str = "raise",
     give NaN results, flagged).
     """
     check_option("nan_policy", nan_policy, ("raise", "omit", "propagate"))
-    arr = _widen(np.asarray(_to_array(x, name, "raise")))
+    arr = np.asarray(_to_array(x, name, "raise"))
     _check_dtype(arr.dtype, name)
+    arr = _widen(arr)
     input_shape = tuple(arr.shape)
     if axis is not None:
         if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):

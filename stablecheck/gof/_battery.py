@@ -355,15 +355,15 @@ def gaussianity(
         flags[j].append("constant")
     for j in np.flatnonzero(too_few & ~constant):
         flags[j].append("too_small")
+    min_needed = max(TESTS[t].min_n for t in names)
+    if ncol == 1 and (constant[0] or too_few[0]):
+        raise ValueError(f"the sample has {int(n_used[0])} usable values"
+                         + (" and is constant" if constant[0] else "")
+                         + f"; the requested tests need at least {min_needed} distinct values.")
     if constant.any():
         messages.append(warn(f"{int(constant.sum())} of {ncol} samples are constant; no test "
                              "is defined for them (NaN results flagged 'constant').", DataWarning))
     testable &= ~constant & ~too_few
-    min_needed = max(TESTS[t].min_n for t in names)
-    if not testable.any() and ncol == 1:
-        raise ValueError(f"the sample has {int(n_used[0])} usable values"
-                         + (" and is constant" if constant[0] else "")
-                         + f"; the requested tests need at least {min_needed} distinct values.")
 
     stat = np.full((n_tests, ncol), np.nan)
     pval = np.full((n_tests, ncol), np.nan)
