@@ -383,7 +383,8 @@ def gaussianity(
         n = int(n)
         cols = np.flatnonzero(testable & (n_used == n))
         block = Block(rescale_sorted(xs_all[:n, cols]))
-        eff = effect_sizes(block.xs)
+        m2, _, m4 = block.moments
+        eff = effect_sizes(block.xs, (m2, m4))
         for k in _EFFECTS:
             effects[k][cols] = eff[k]
         for j in cols[eff["iqr_zero"]]:

@@ -66,30 +66,55 @@ class Block:
         return self.centred / sd
 
     @cached_property
+    def shapiro(self) -> tuple[np.ndarray, np.ndarray]:
+        """Shapiro–Wilk (W, 1 - W) per column."""
+        return shapiro_w(self.xs)
+
+    @cached_property
     def cdf(self) -> np.ndarray:
         return special.ndtr(self.z)
 
     @cached_property
+    def sf(self) -> np.ndarray:
+        return special.ndtr(-self.z)
+
+    @cached_property
     def log_cdf(self) -> np.ndarray:
-        return special.log_ndtr(self.z)
+        return _log_prob(self.cdf, self.z)
 
     @cached_property
     def log_sf(self) -> np.ndarray:
-        return special.log_ndtr(-self.z)
+        return _log_prob(self.sf, -self.z)
+
+
+def _log_prob(p: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """log Φ(z) from Φ(z) (accurate to 1 ulp while Φ(z) is a normal float), switching to
+    ``scipy.special.log_ndtr`` where Φ(z) underflows (z < -37.5): finite for any finite z."""
+    with np.errstate(divide="ignore"):
+        out = np.log(p)
+    tiny = p < 1e-300
+    if tiny.any():
+        out[tiny] = special.log_ndtr(z[tiny])
+    return out
 
 
 def rescale_sorted(xs: np.ndarray) -> np.ndarray:
     """Centre column-sorted data at the median and divide by the largest absolute deviation.
 
-    Divides by the largest magnitude first so that even a range beyond 1.8e308 cannot
-    overflow. Columns must not be constant (the caller filters those).
+    One pass ``(x - median) * (1 / scale)``; where the magnitudes come near the float64 limit
+    (> 1e300) the data are first divided by their largest magnitude so nothing overflows.
+    Columns must not be constant (the caller filters those).
     """
     xs = np.asarray(xs, dtype=np.float64)
     n = xs.shape[0]
-    xs = xs / np.maximum(np.abs(xs[0]), np.abs(xs[-1]))
+    big = np.maximum(np.abs(xs[0]), np.abs(xs[-1]))
+    if np.any(big > 1e300):
+        xs = xs / big
     med = 0.5 * (xs[(n - 1) // 2] + xs[n // 2])
-    xs = xs - med
-    return xs / np.maximum(-xs[0], xs[-1])
+    scale = np.maximum(med - xs[0], xs[-1] - med)
+    out = xs - med
+    out *= 1.0 / scale
+    return out
 
 
 def prepare_block(x: np.ndarray) -> Block:
@@ -102,7 +127,7 @@ def prepare_block(x: np.ndarray) -> Block:
 # ----------------------------------------------------------------------------------------
 
 def _shapiro(b: Block) -> np.ndarray:
-    return shapiro_w(b.xs)[0]
+    return b.shapiro[0]
 
 
 def _skew_z(b: Block) -> np.ndarray:
@@ -163,10 +188,14 @@ def _anderson(b: Block) -> np.ndarray:
 
 
 def _lilliefors(b: Block) -> np.ndarray:
-    n = b.n
-    i = np.arange(1, n + 1, dtype=np.float64)[:, None]
-    p = b.cdf
-    return np.maximum((i / n - p).max(axis=0), (p - (i - 1) / n).max(axis=0))
+    return ks_sorted(b.cdf)
+
+
+def ks_sorted(cdf: np.ndarray) -> np.ndarray:
+    """Kolmogorov distance max(D+, D-) from the model cdf at the sorted sample (n x P)."""
+    n = cdf.shape[0]
+    d = cdf - np.arange(1, n + 1, dtype=np.float64)[:, None] / n
+    return np.maximum(-d.min(axis=0), d.max(axis=0) + 1.0 / n)
 
 
 def _cramervonmises(b: Block) -> np.ndarray:
@@ -184,7 +213,7 @@ _NO_FLOOR = np.zeros(0, dtype=bool)
 
 
 def _p_shapiro(stat: np.ndarray, n: int, b: Block | None = None):
-    w1 = 1.0 - stat if b is None else shapiro_w(b.xs)[1]
+    w1 = 1.0 - stat if b is None else b.shapiro[1]
     return shapiro_pvalue(stat, w1, n)
 
 
