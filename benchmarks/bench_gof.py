@@ -85,6 +85,19 @@ def run(quick: bool = False) -> list[dict]:
     rows.append(["battery, per-column loop of stablecheck 1-D calls", t_all, t_loop,
                  t_loop / t_all, f"timed on {ncols_loop} columns, scaled to {p}", ""])
 
+    def anchor_loop():
+        for j in range(ncols_loop):
+            c = x[:, j]
+            st.shapiro(c)
+            st.normaltest(c)
+            st.jarque_bera(c)
+            normal_ad(c)
+            lilliefors(c, pvalmethod="approx")
+
+    t_aloop = median_time(anchor_loop, repeat=1) * p / ncols_loop
+    rows.append(["battery, per-column loop of the anchors' 1-D calls (5 tests)", t_all, t_aloop,
+                 t_aloop / t_all, f"timed on {ncols_loop} columns, scaled to {p}", ""])
+
     # robustness: heavy tails that break statsmodels' normal_ad with axis=
     rng = np.random.default_rng(1)
     v = rng.uniform(-np.pi / 2, np.pi / 2, size=(1000, 500))

@@ -233,31 +233,39 @@ _AD_PIECES = (
 )
 
 
-def _monotone_pieces(x: np.ndarray, pieces, floor: float) -> np.ndarray:
+def _caps(pieces) -> tuple[float, ...]:
+    """Running minimum of each piece's value at its upper bound (the caps of the next piece)."""
+    caps, cap = [], np.inf
+    with np.errstate(over="ignore"):
+        for hi, f in pieces:
+            caps.append(cap)
+            cap = min(cap, float(f(np.float64(hi))))
+    return (*caps, cap)
+
+
+def _monotone_pieces(x: np.ndarray, pieces, caps, floor: float) -> np.ndarray:
     """Evaluate a piecewise p-value approximation as a non-increasing function of ``x``.
 
     Each published piece decreases on its own interval, but the fitted pieces do not meet
     exactly; where a piece starts above the previous one's end, it is capped there (the
-    running minimum). Beyond the last bound the value is ``floor`` (or the last piece's end
-    value if that is smaller, so the join is monotone too).
+    running minimum, ``caps`` from :func:`_caps`). Beyond the last bound the value is ``floor``
+    (or the last piece's end value if that is smaller, so the join is monotone too).
     """
     x = np.asarray(x, dtype=np.float64)
-    p = np.full(x.shape, floor)
+    p = np.full(x.shape, min(floor, caps[-1]))
     lo = -np.inf
-    cap = np.inf
     with np.errstate(over="ignore", invalid="ignore"):
-        for hi, f in pieces:
+        for (hi, f), cap in zip(pieces, caps):
             sel = (x >= lo) & (x < hi)
             if np.any(sel):
                 p[sel] = np.minimum(f(x[sel]), cap)
-            cap = min(cap, float(f(np.float64(hi))))
             lo = hi
-    p = np.where(x >= lo, min(floor, cap), p)
-    p = np.where(np.isnan(x), np.nan, p)
+    p[np.isnan(x)] = np.nan
     return np.clip(p, 0.0, 1.0)
 
 
-AD_FLOOR = min(AD_FLOOR, float(_AD_PIECES[-1][1](np.float64(AD_LAST))))
+_AD_CAPS = _caps(_AD_PIECES)
+AD_FLOOR = min(AD_FLOOR, _AD_CAPS[-1])
 
 
 def _p_anderson(stat: np.ndarray, n: int, b: Block | None = None):
@@ -270,7 +278,7 @@ def _p_anderson(stat: np.ndarray, n: int, b: Block | None = None):
     from nortest (by at most 0.0025).
     """
     aa = (1 + 0.75 / n + 2.25 / n ** 2) * np.asarray(stat, dtype=np.float64)
-    return _monotone_pieces(aa, _AD_PIECES, AD_FLOOR), aa >= AD_LAST
+    return _monotone_pieces(aa, _AD_PIECES, _AD_CAPS, AD_FLOOR), aa >= AD_LAST
 
 
 def _p_lilliefors(stat: np.ndarray, n: int, b: Block | None = None):
@@ -315,7 +323,8 @@ _CVM_PIECES = (
 )
 
 
-CVM_FLOOR = min(CVM_FLOOR, float(_CVM_PIECES[-1][1](np.float64(CVM_LAST))))
+_CVM_CAPS = _caps(_CVM_PIECES)
+CVM_FLOOR = min(CVM_FLOOR, _CVM_CAPS[-1])
 
 
 def _p_cramervonmises(stat: np.ndarray, n: int, b: Block | None = None):
@@ -326,7 +335,7 @@ def _p_cramervonmises(stat: np.ndarray, n: int, b: Block | None = None):
     (:func:`_monotone_pieces`; the published pieces mismatch by at most 3e-4).
     """
     ww = (1 + 0.5 / n) * np.asarray(stat, dtype=np.float64)
-    return _monotone_pieces(ww, _CVM_PIECES, CVM_FLOOR), ww >= CVM_LAST
+    return _monotone_pieces(ww, _CVM_PIECES, _CVM_CAPS, CVM_FLOOR), ww >= CVM_LAST
 
 
 # ----------------------------------------------------------------------------------------
