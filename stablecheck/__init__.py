@@ -50,6 +50,7 @@ __all__ = [
 
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
+from . import gof  # noqa: E402
 from .gof import (  # noqa: E402
     GaussianityResult,
     PValueSummaryResult,
@@ -60,7 +61,6 @@ from .gof import (  # noqa: E402
     storey_pi0,
     subsample_rejection_rate,
 )
-from . import gof  # noqa: E402
 
 __all__ += [
     "gof",

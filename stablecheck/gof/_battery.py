@@ -56,7 +56,9 @@ class GaussianityResult(ResultMixin):
         Cramér–von Mises 7.37e-10, Shapiro–Wilk 1e-99 for 4 <= n <= 11), else 0.
     at_floor, infinite_statistic : ndarray of bool, shape (n_tests, n_samples)
     n : ndarray of int, shape (n_samples,)
-        Values used per sample.
+        Values received per sample.
+    n_used : ndarray of int, shape (n_samples,)
+        Values tested per sample (``n - n_dropped``).
     n_dropped : ndarray of int, shape (n_samples,)
         Non-finite values dropped per sample (``nan_policy="omit"``).
     ks_distance, w1_distance, excess_kurtosis, tail_ratio : ndarray, shape (n_samples,)
@@ -81,6 +83,7 @@ class GaussianityResult(ResultMixin):
     at_floor: np.ndarray
     infinite_statistic: np.ndarray
     n: np.ndarray
+    n_used: np.ndarray
     n_dropped: np.ndarray
     ks_distance: np.ndarray
     w1_distance: np.ndarray
@@ -115,7 +118,7 @@ class GaussianityResult(ResultMixin):
                    "infinite_statistic": bool(self.infinite_statistic[i, j]),
                    **{k: float(getattr(self, k)[j]) for k in _EFFECTS}}
         return TestResult(statistic=float(self.statistic[i, j]), pvalue=float(self.pvalue[i, j]),
-                          method=f"{TESTS[test].label} ({self.method})", n=int(self.n[j]),
+                          method=f"{TESTS[test].label} ({self.method})", n=int(self.n_used[j]),
                           details=details, warnings=self.warnings)
 
     def to_frame(self):
@@ -131,7 +134,7 @@ class GaussianityResult(ResultMixin):
             "pvalue_floor": np.repeat(self.pvalue_floor, p),
             "at_floor": self.at_floor.ravel(),
             "infinite_statistic": self.infinite_statistic.ravel(),
-            "n": np.tile(self.n, t),
+            "n": np.tile(self.n_used, t),
         }
         for k in _EFFECTS:
             cols[k] = np.tile(getattr(self, k), t)
@@ -173,8 +176,8 @@ class GaussianityResult(ResultMixin):
         lines = [title, "=" * len(title),
                  f"samples: {self.n_samples} (axis={self.axis}, input shape "
                  f"{self.input_shape}), n per sample: "
-                 + (f"{int(self.n.min())}" if self.n.min() == self.n.max()
-                    else f"{int(self.n.min())}-{int(self.n.max())}"),
+                 + (f"{int(self.n_used.min())}" if self.n_used.min() == self.n_used.max()
+                    else f"{int(self.n_used.min())}-{int(self.n_used.max())}"),
                  f"p-values: {self.method}"
                  + (f" ({self.n_resamples} resamples)" if self.n_resamples else "")]
         if self.n_samples == 1:
@@ -421,6 +424,11 @@ def gaussianity(
         if "dagostino" in run and n < 20 and not mc:
             messages.append(warn(f"D'Agostino's K² with n = {n} < 20: the kurtosis "
                                  "approximation is unreliable.", SmallSampleWarning))
+    n_iqr0 = sum("iqr_zero" in f for f in flags)
+    if n_iqr0:
+        messages.append(warn(f"{n_iqr0} of {ncol} samples have IQR = 0 (over half their values "
+                             "tie, e.g. exact zeros); their effect sizes use the sd as scale "
+                             "(flagged 'iqr_zero').", DataWarning))
     for t, cnt in small_for.items():
         messages.append(warn(f"{cnt} of {ncol} samples have fewer than {TESTS[t].min_n} values, "
                              f"the minimum for {TESTS[t].label}; its results are NaN there.",
@@ -430,7 +438,8 @@ def gaussianity(
                              "are 0 (flagged in `infinite_statistic`).", NumericalWarning))
     return GaussianityResult(
         tests=names, statistic=stat, pvalue=pval, pvalue_floor=floors, at_floor=at_floor,
-        infinite_statistic=infinite, n=n_used, n_dropped=n_dropped,
+        infinite_statistic=infinite, n=np.full(ncol, nrow, dtype=np.int64), n_used=n_used,
+        n_dropped=n_dropped,
         sample_flags=np.array([";".join(f) for f in flags], dtype=object),
         method=pvalue_method, n_resamples=n_resamples if mc else None, axis=data.axis,
         input_shape=data.input_shape, null_distribution=nulls, warnings=tuple(messages),

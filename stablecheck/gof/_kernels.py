@@ -255,7 +255,7 @@ def _monotone_pieces(x: np.ndarray, pieces, caps, floor: float) -> np.ndarray:
     p = np.full(x.shape, min(floor, caps[-1]))
     lo = -np.inf
     with np.errstate(over="ignore", invalid="ignore"):
-        for (hi, f), cap in zip(pieces, caps):
+        for (hi, f), cap in zip(pieces, caps[:-1], strict=True):
             sel = (x >= lo) & (x < hi)
             if np.any(sel):
                 p[sel] = np.minimum(f(x[sel]), cap)

@@ -30,7 +30,7 @@ def test_w1_against_mpmath_quadrature():
         c = mp.mpf(i + 1) / n
         t_star = mp.sqrt(2) * mp.erfinv(2 * c - 1)
         cuts = [pts[i]] + ([t_star] if pts[i] < t_star < pts[i + 1] else []) + [pts[i + 1]]
-        total += mp.quad(lambda t: abs(c - phi(t)), cuts)
+        total += mp.quad(lambda t, c=c: abs(c - phi(t)), cuts)
     e = effect_sizes(x)
     assert_allclose(e["w1_distance"][0], float(total), rtol=1e-12)  # closed form vs quadrature
 

@@ -25,6 +25,6 @@ TESTS = ("shapiro", "dagostino", "jarque_bera", "anderson", "lilliefors")
 def test_power_matches_field_notes(n, alpha, ref):
     x = sas_rvs(alpha, (n, 2000), np.random.default_rng(int(alpha * 1000) + n))
     power = np.mean(sc.gaussianity(x, tests=TESTS).pvalue <= 0.05, axis=1)
-    for t, p, r in zip(TESTS, power, ref):
+    for t, p, r in zip(TESTS, power, ref, strict=True):
         if r is not None:
             assert abs(p - r) <= 0.05, (t, p, r)

@@ -49,4 +49,4 @@ def test_size_monte_carlo_every_test(n):
     res = sc.gaussianity(x, tests=tuple(TESTS), pvalue_method="monte_carlo",
                          n_resamples=999, rng=n)
     rates = np.mean(res.pvalue <= 0.05, axis=1)
-    assert np.all((rates >= BAND[0]) & (rates <= BAND[1])), dict(zip(TESTS, rates))
+    assert np.all((rates >= BAND[0]) & (rates <= BAND[1])), dict(zip(TESTS, rates, strict=True))
