@@ -71,10 +71,20 @@ def effect_sizes(x, *, axis=0):
     >>> bool(e["ks_distance"][0] < 0.01)
     True
     """
-    from .._validation import as_gof_columns
+    from .._validation import as_gof_columns, warn
+    from ..errors import DataWarning
 
     data = as_gof_columns(x, axis=axis, nan_policy="raise")
-    return _effect_sizes_sorted(np.sort(data.values, axis=0))
-
-
-
+    xs = np.sort(data.values, axis=0)
+    n, p = xs.shape
+    constant = xs[0] == xs[-1]
+    if n < 2 or (p == 1 and constant[0]):
+        raise ValueError(f"effect sizes need at least 2 values that are not all equal; got {n} "
+                         + ("value." if n < 2 else f"values, all equal ({xs[0, 0]!r})."))
+    out = _effect_sizes_sorted(xs)
+    if constant.any():
+        for k in ("ks_distance", "w1_distance", "excess_kurtosis", "tail_ratio"):
+            out[k] = np.where(constant, np.nan, out[k])
+        warn(f"{int(constant.sum())} of {p} samples are constant; their effect sizes are NaN.",
+             DataWarning)
+    return out

@@ -360,9 +360,10 @@ def gaussianity(
         flags[j].append("too_small")
     min_needed = max(TESTS[t].min_n for t in names)
     if ncol == 1 and (constant[0] or too_few[0]):
-        raise ValueError(f"the sample has {int(n_used[0])} usable values"
-                         + (" and is constant" if constant[0] else "")
-                         + f"; the requested tests need at least {min_needed} distinct values.")
+        why = (f"{int(n_used[0])} usable values" if too_few[0]
+               else f"{int(n_used[0])} usable values, all equal ({xs_all[0, 0]!r})")
+        raise ValueError(f"the sample has {why}; the requested tests need at least "
+                         f"{min_needed} values that are not all equal.")
     if constant.any():
         messages.append(warn(f"{int(constant.sum())} of {ncol} samples are constant; no test "
                              "is defined for them (NaN results flagged 'constant').", DataWarning))

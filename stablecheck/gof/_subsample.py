@@ -23,7 +23,9 @@ from .._validation import (
     check_int,
     check_level,
     check_option,
+    warn,
 )
+from ..errors import DataWarning
 from ._kernels import TESTS, prepare_block
 
 __all__ = ["subsample_rejection_rate", "SubsampleRejectionResult"]
@@ -150,6 +152,11 @@ def subsample_rejection_rate(
     m = check_int("subsample_size", subsample_size, min=TESTS[test].min_n, max=nrow)
     gen = as_rng(rng)
     spec = TESTS[test]
+    constant_cols = vals.min(axis=0) == vals.max(axis=0)
+    if constant_cols.all():
+        raise ValueError(f"all {ncol} samples are constant; no subsample can be tested.")
+    messages = []
+    n_constant_sub = 0
     rejections = np.zeros(ncol, dtype=np.int64)
     per_pass = max(1, _CHUNK // (m * ncol))
     done = 0
@@ -160,6 +167,7 @@ def subsample_rejection_rate(
         sub = vals[idx.reshape(-1)].reshape(m, k * ncol)  # (m, k*ncol): subsample-major
         lo, hi = sub.min(axis=0), sub.max(axis=0)
         ok = hi > lo  # a constant subsample cannot be tested: counted as not rejecting
+        n_constant_sub += int((~ok).sum())
         p = np.ones(k * ncol)
         if ok.any():
             block = prepare_block(sub[:, ok])
@@ -168,6 +176,10 @@ def subsample_rejection_rate(
             p[ok] = np.where(np.isfinite(s), pv, 0.0)
         rejections += (p <= level).reshape(k, ncol).sum(axis=0)
         done += k
+    if n_constant_sub:
+        messages.append(warn(f"{n_constant_sub} of {n_sub * ncol} subsamples were constant "
+                             "(ties, e.g. exact zeros) and counted as not rejecting.",
+                             DataWarning))
     rate = rejections / n_sub
     a = 1.0 - conf
     low = np.where(rejections > 0, stats.beta.ppf(a / 2, rejections, n_sub - rejections + 1), 0.0)
@@ -179,4 +191,4 @@ def subsample_rejection_rate(
     return SubsampleRejectionResult(
         statistic=rate, confidence_interval=ci, expected_under_null=level, test=test,
         method="subsample", subsample_size=m, n_subsamples=n_sub,
-        n=np.full(ncol, nrow, dtype=np.int64), level=level)
+        n=np.full(ncol, nrow, dtype=np.int64), level=level, warnings=tuple(messages))

@@ -277,8 +277,10 @@ def test_constant_and_short_columns():
         res = sc.gaussianity(x)
     assert np.isnan(res.pvalue[:, 1]).all() and res.sample_flags[1] == "constant"
     assert not np.isnan(res.pvalue[:, [0, 2]]).any()
-    with pytest.raises(ValueError, match="constant"):
+    with pytest.raises(ValueError, match="all equal"):
         sc.gaussianity(np.ones(20))
+    with pytest.raises(ValueError, match="2 usable values"):
+        sc.gaussianity([1.0, 2.0])
     with pytest.warns(SmallSampleWarning, match="fewer than 8"):
         res = sc.gaussianity(rng.normal(size=6), tests=("shapiro", "anderson"))
     assert np.isnan(res.pvalue[1, 0]) and np.isfinite(res.pvalue[0, 0])

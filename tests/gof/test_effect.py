@@ -63,3 +63,15 @@ def test_gaussian_effects_vanish_with_n_heavy_do_not():
     # Cauchy: tail ratio tan(0.49π)/1 / 3.449 = 9.23
     assert_allclose(c["tail_ratio"], np.tan(0.49 * np.pi) / GAUSS_TAIL_RATIO, rtol=0.05)
     assert (c["ks_distance"] > 0.05).all()
+
+
+def test_effect_sizes_constant_input():
+    from stablecheck.errors import DataWarning
+
+    with pytest.raises(ValueError, match="all equal"):
+        effect_sizes(np.zeros(50))
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    x[:, 1] = 3.0
+    with pytest.warns(DataWarning, match="constant"):
+        e = effect_sizes(x)
+    assert np.isnan(e["ks_distance"][1]) and np.isfinite(e["ks_distance"][0])

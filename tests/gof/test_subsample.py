@@ -44,3 +44,15 @@ def test_validation():
         sc.subsample_rejection_rate(x, subsample_size=500)
     with pytest.raises(ValueError, match="`test` must be one of"):
         sc.subsample_rejection_rate(x, test="ks", subsample_size=50)
+
+
+def test_constant_input_and_tied_subsamples():
+    from stablecheck.errors import DataWarning
+
+    with pytest.raises(ValueError, match="constant"):
+        sc.subsample_rejection_rate(np.zeros(1000), subsample_size=50)
+    x = np.zeros(1000)
+    x[:30] = np.random.default_rng(0).normal(size=30)  # 97% zeros: many constant subsamples
+    with pytest.warns(DataWarning, match="subsamples were constant"):
+        r = sc.subsample_rejection_rate(x, subsample_size=20, n_subsamples=50, rng=1)
+    assert r.warnings
