@@ -65,6 +65,29 @@ __all__ += ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
 
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
+from . import gof  # noqa: E402
+from .gof import (  # noqa: E402
+    GaussianityResult,
+    PValueSummaryResult,
+    SubsampleRejectionResult,
+    adjust_pvalues,
+    gaussianity,
+    pvalue_summary,
+    storey_pi0,
+    subsample_rejection_rate,
+)
+
+__all__ += [
+    "gof",
+    "gaussianity",
+    "GaussianityResult",
+    "adjust_pvalues",
+    "storey_pi0",
+    "pvalue_summary",
+    "PValueSummaryResult",
+    "subsample_rejection_rate",
+    "SubsampleRejectionResult",
+]
 
 
 # --- analysis / report ---------------------------------------------------------------
