@@ -20,7 +20,8 @@ from .._results import ResultMixin
 from .._validation import as_matrix, as_rng, check_bool, check_int, warn
 from ..errors import DataWarning
 
-__all__ = ["ScaleAwareNullResult", "scale_aware_null", "robust_column_scales"]
+__all__ = ["ScaleAwareNullResult", "scale_aware_null", "scale_null_from_scales",
+           "robust_column_scales"]
 
 #: IQR of the standard normal: a Gaussian's sigma is IQR / 1.349
 _IQR_N01 = 2.0 * float(special.ndtri(0.75))
@@ -203,28 +204,65 @@ def scale_aware_null(
     gen = as_rng(rng)
     k_rows, p = a.shape
     scale, zfrac = robust_column_scales(a)
-    keep = scale > 0
     notes: list[str] = []
-    n_excl = int(p - np.count_nonzero(keep))
+    n_excl = int(p - np.count_nonzero(scale > 0))
     if n_excl:
         notes.append(warn(f"{n_excl} of {p} coordinates have no spread (constant) and are left "
                           "out of the scale-aware null; the observed α̂ uses them as they are "
                           "(constant zeros are dropped by the estimator).", DataWarning))
-    if not np.any(keep):
+    if n_excl == p:
         raise ValueError("every coordinate of `x` is constant; there is no scale to simulate.")
     pooled = a.reshape(-1)
     if permute:
         pooled = gen.permutation(pooled)
-    n_usable = int(np.count_nonzero(pooled))
-    if k1 == "sqrt":
+    k1v = _resolve_k1(k1, int(np.count_nonzero(pooled)))
+    observed = _mohammadi_alpha(pooled, k1v)
+    return scale_null_from_scales(observed, scale, zfrac, k_rows, k1=k1v, permute=permute,
+                                  n_resamples=n_resamples, iid=iid, rng=gen, notes=notes)
+
+
+def _resolve_k1(k1: Any, n_usable: int) -> int:
+    if isinstance(k1, str) and k1 == "sqrt":
         from ..tail._logmoment import seed_k1
 
         k1v = seed_k1(n_usable)
         if k1v < max(2, int(np.sqrt(n_usable)) // 2):
             k1v = int(np.sqrt(n_usable))
-    else:
-        k1v = check_int("k1", k1, min=2, max=max(2, n_usable // 2))
-    observed = _mohammadi_alpha(pooled, k1v)
+        return k1v
+    return check_int("k1", k1, min=2, max=max(2, n_usable // 2))
+
+
+def scale_null_from_scales(
+    observed: float,
+    scale: np.ndarray,
+    zero_fraction: np.ndarray,
+    n_rows: int,
+    *,
+    k1: int,
+    permute: bool = False,
+    n_resamples: int = 200,
+    iid: bool = True,
+    rng: Any = None,
+    notes: list[str] | None = None,
+) -> ScaleAwareNullResult:
+    """The nulls of :func:`scale_aware_null` from per-coordinate summaries (streaming use).
+
+    ``scale`` and ``zero_fraction`` are per coordinate (see :func:`robust_column_scales`);
+    coordinates with ``scale <= 0`` are left out. ``observed`` is the pooled α̂ computed with
+    the same ``k1`` and ``permute``.
+    """
+    gen = as_rng(rng)
+    n_resamples = check_int("n_resamples", n_resamples, min=19)
+    scale = np.asarray(scale, dtype=np.float64)
+    zfrac = np.asarray(zero_fraction, dtype=np.float64)
+    keep = scale > 0
+    if not np.any(keep):
+        raise ValueError("every coordinate is constant; there is no scale to simulate.")
+    p = int(scale.size)
+    n_excl = int(p - np.count_nonzero(keep))
+    k_rows = int(n_rows)
+    k1v = int(k1)
+    notes = list(notes or [])
     sc_, zf = scale[keep], zfrac[keep]
     null = np.array([_simulate(sc_, zf, k_rows, k1v, permute, gen) for _ in range(n_resamples)])
     p_null, how = _pvalue(observed, null)
