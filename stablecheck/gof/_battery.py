@@ -383,6 +383,7 @@ def gaussianity(
             floors[i] = TESTS[t].asymptotic_floor
 
     small_for: dict[str, int] = {}
+    n_nan_stat = 0
     for n in np.unique(n_used[testable]):
         n = int(n)
         cols = np.flatnonzero(testable & (n_used == n))
@@ -405,7 +406,8 @@ def gaussianity(
             i = names.index(t)
             spec = TESTS[t]
             s = spec.statistic(block)
-            inf = ~np.isfinite(s)
+            inf = np.isinf(s)
+            n_nan_stat += int(np.isnan(s).sum())
             if mc:
                 p = _mc_pvalue(s, nulls[f"{t}@n={n}"], spec.lower_is_extreme)
                 fl = p <= floors[i]
@@ -434,6 +436,9 @@ def gaussianity(
         messages.append(warn(f"{cnt} of {ncol} samples have fewer than {TESTS[t].min_n} values, "
                              f"the minimum for {TESTS[t].label}; its results are NaN there.",
                              SmallSampleWarning))
+    if n_nan_stat:  # no known finite input gets here; never turned into a rejection
+        messages.append(warn(f"{n_nan_stat} statistics could not be computed (NaN); their "
+                             "p-values are NaN.", NumericalWarning))
     if infinite.any():
         messages.append(warn(f"{int(infinite.sum())} statistics were infinite; their p-values "
                              "are 0 (flagged in `infinite_statistic`).", NumericalWarning))

@@ -133,6 +133,22 @@ def test_location_scale_invariance_and_huge_magnitudes(mixed):
         assert_allclose(res.statistic, base.statistic, rtol=1e-6)
 
 
+@pytest.mark.parametrize("x", [
+    np.r_[np.zeros(99), 1e-320],                        # subnormal spread
+    np.arange(100) % 5 * 5e-324,                         # multiples of the smallest subnormal
+    1 + np.r_[np.zeros(99), 2.2e-16],                    # one ulp away from constant
+    np.r_[1e308, -1e308, np.zeros(98)],                  # range beyond float64 max
+    np.r_[np.zeros(50), np.ones(50)],                    # two values
+])
+def test_pathological_finite_inputs_give_finite_results(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        res = sc.gaussianity(x, tests=ALL)
+    assert np.isfinite(res.statistic).all() and np.isfinite(res.pvalue).all()
+    assert np.isfinite([res.ks_distance, res.w1_distance, res.excess_kurtosis,
+                        res.tail_ratio]).all()
+
+
 def test_float32_input(mixed):
     res32 = sc.gaussianity(mixed.astype(np.float32), tests=ALL)
     res64 = sc.gaussianity(mixed.astype(np.float32).astype(np.float64), tests=ALL)
