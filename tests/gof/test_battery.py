@@ -368,3 +368,18 @@ def test_effect_sizes_scale_with_departure_not_n():
     assert np.median(g_big.w1_distance) < 0.02
     assert (heavy.tail_ratio > 1.5).all() and (heavy.excess_kurtosis > 10).all()
     assert np.all(np.abs(g_big.tail_ratio - 1) < 0.05)
+
+
+def test_column_chunking_gives_identical_results(monkeypatch, mixed):
+    from stablecheck.gof import _battery
+
+    x = np.column_stack([mixed] * 3)
+    x[:7, 4] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        ref = sc.gaussianity(x, tests=ALL, nan_policy="omit")
+        monkeypatch.setattr(_battery, "_BLOCK", 2 * x.shape[0])  # two columns per chunk
+        res = sc.gaussianity(x, tests=ALL, nan_policy="omit")
+    assert_array_equal(res.statistic, ref.statistic)
+    assert_array_equal(res.pvalue, ref.pvalue)
+    assert_array_equal(res.w1_distance, ref.w1_distance)
