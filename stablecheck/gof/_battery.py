@@ -201,6 +201,19 @@ class GaussianityResult(ResultMixin):
             lines += [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        import html
+
+        head = (f"<strong>{html.escape(self._title)}</strong> — {self.n_samples} sample(s), "
+                f"p-values {html.escape(self.method)}")
+        if self.n_samples == 1:
+            table = self.to_frame()[["test", "statistic", "pvalue", "pvalue_floor", "at_floor",
+                                     "n"]].to_html(index=False)
+        else:
+            table = self.rejection_summary(0.05, adjust="bh").to_html(index=False)
+        warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        return f"<div>{head}{table}" + (f"<ul>{warns}</ul>" if warns else "") + "</div>"
+
     def __repr__(self) -> str:
         return (f"GaussianityResult(tests={self.tests}, n_samples={self.n_samples}, "
                 f"method={self.method!r})")
