@@ -280,7 +280,9 @@ def gaussianity(
         ``"monte_carlo"``: ``(1 + #{null at least as extreme}) / (n_resamples + 1)`` against
         Gaussian samples simulated once per distinct sample size.
     n_resamples : int
-        Monte-Carlo null size (floor of the p-value is ``1 / (n_resamples + 1)``).
+        Monte-Carlo null size (floor of the p-value is ``1 / (n_resamples + 1)``). The cost is
+        that of testing ``n_resamples`` extra columns per distinct sample size (simulated in
+        bounded-memory chunks), independent of the number of columns tested.
     rng : None, int, SeedSequence or Generator
         Randomness for the Monte-Carlo null.
 
