@@ -96,3 +96,6 @@ __all__ += ["scale_aware_null", "ScaleAwareNullResult"]
 
 
 # --- analysis / report ---------------------------------------------------------------
+from .analysis import AnalysisResult, analyze  # noqa: E402
+
+__all__ += ["analyze", "AnalysisResult"]

@@ -10,6 +10,7 @@ as the observed data were, and see where the observed α̂ falls in that null di
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -95,8 +96,8 @@ def robust_column_scales(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     zero = a == 0
     zfrac = zero.mean(axis=0)
     nz = np.where(zero, np.nan, a)
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (all zeros)
         q25, q75 = np.nanpercentile(nz, [25, 75], axis=0)
         sd = np.nanstd(nz, axis=0)
     scale = (q75 - q25) / _IQR_N01
