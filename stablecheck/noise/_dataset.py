@@ -9,6 +9,7 @@ arrays — and are only assembled for the region a view or chunk asks for, so
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 
 from .._validation import _check_dtype, _to_array, as_rng, check_int, check_option, warn
 from ..errors import DataWarning
+from ._index import RectIndex
 
 __all__ = ["Layer", "Block", "Snapshot", "NoiseDataset", "StandardizedNoise", "DEFAULT_CHUNK"]
 
@@ -116,6 +118,7 @@ class NoiseDataset:
         self.assumptions = tuple(assumptions)
         self.run_meta = dict(run_meta or {})
         self.incomplete = tuple(incomplete)
+        self._indexes: dict[str, RectIndex] = {}
 
     # -- construction from arrays -------------------------------------------------------
     @classmethod
@@ -235,10 +238,16 @@ class NoiseDataset:
         ly = snap.layers[layer]
         return ly.offset, ly.offset + ly.size
 
-    @staticmethod
-    def _region(snap: Snapshot, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        hits = [b for b in snap.blocks if b.rows[0] < r1 and r0 < b.rows[1]
-                and b.cols[0] < c1 and c0 < b.cols[1]]
+    def _index(self, snap: Snapshot) -> RectIndex:
+        idx = self._indexes.get(snap.name)
+        if idx is None:
+            idx = self._indexes[snap.name] = RectIndex()
+            for b in snap.blocks:
+                idx.add(b.rows, b.cols, b)
+        return idx
+
+    def _region(self, snap: Snapshot, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        hits = self._index(snap).overlapping((r0, r1), (c0, c1))
         if len(hits) == 1:
             b = hits[0]
             if b.rows[0] <= r0 and r1 <= b.rows[1] and b.cols[0] <= c0 and c1 <= b.cols[1]:
@@ -296,13 +305,13 @@ class NoiseDataset:
             return
         step = max(1, max_elements // max(p, 1))
         # cut at stored row-block boundaries where possible so chunks are zero-copy views
-        cuts = sorted({b.rows[1] for b in snap.blocks if b.cols[0] < c1 and c0 < b.cols[1]})
+        cuts = self._index(snap).row_ends((c0, c1))
         r = 0
         while r < k:
             end = min(r + step, k)
-            inside = [c for c in cuts if r < c <= end]
-            if inside and inside[-1] > r:
-                end = inside[-1]
+            last = bisect_right(cuts, end) - 1  # largest stored row bound <= end
+            if last >= 0 and cuts[last] > r:
+                end = cuts[last]
             yield self._region(snap, r, end, c0, c1)
             r = end
 

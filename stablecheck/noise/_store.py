@@ -29,6 +29,7 @@ import numpy as np
 
 from .._validation import check_int, check_layer_table, check_option, check_store_name
 from ..errors import NoiseFormatError
+from ._index import RectIndex
 from ._meta import SCHEMA_VERSION, check_meta, library_versions
 from ._npy import npy_bytes, open_npy
 from ._safetensors import open_safetensors, safetensors_bytes
@@ -194,10 +195,6 @@ def _read_manifest(path: Path) -> tuple[list[ChunkEntry], int, int]:
     return entries, end, len(raw)
 
 
-def _overlaps(a: tuple, b: tuple) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
 # -------------------------------------------------------------------------------------
 # reader
 # -------------------------------------------------------------------------------------
@@ -248,11 +245,21 @@ class RunReader:
                 self.snapshots[info.name] = info
         entries, _, _ = _read_manifest(self.path / "manifest.jsonl")
         self._chunks: dict[str, list[ChunkEntry]] = {name: [] for name in self.snapshots}
+        self._index: dict[str, RectIndex] = {name: RectIndex() for name in self.snapshots}
         seen: set[str] = set()
         for e in entries:
             self._check_entry(e, seen)
-            self._chunks[e.snapshot].append(e)
+            self._add(e)
         self._verified: set[str] = set()
+
+    def _add(self, e: ChunkEntry) -> None:
+        self._chunks[e.snapshot].append(e)
+        self._index[e.snapshot].add(e.rows, e.cols, e)
+
+    def _declare(self, info: SnapshotInfo) -> None:
+        self.snapshots[info.name] = info
+        self._chunks[info.name] = []
+        self._index[info.name] = RectIndex()
 
     def _check_entry(self, e: ChunkEntry, seen: set[str]) -> None:
         where = f"{self.path / 'manifest.jsonl'}"
@@ -266,9 +273,8 @@ class RunReader:
                                    f"({info.n_rows}x{info.n_cols} {info.dtype}).")
         if e.chunk in seen:
             raise NoiseFormatError(f"{where}: chunk {e.chunk} is committed twice.")
-        for o in self._chunks[e.snapshot]:
-            if _overlaps(o.rows, e.rows) and _overlaps(o.cols, e.cols):
-                raise NoiseFormatError(f"{where}: chunks {o.chunk} and {e.chunk} overlap.")
+        for o in self._index[e.snapshot].overlapping(e.rows, e.cols):
+            raise NoiseFormatError(f"{where}: chunks {o.chunk} and {e.chunk} overlap.")
         seen.add(e.chunk)
         f = self.path / e.chunk
         if not f.is_file() or f.stat().st_size != e.bytes:
@@ -510,8 +516,7 @@ class RunWriter:
                                  "different declaration (K, layers, dtype or meta).")
             return old
         atomic_write(self.path / "snapshots" / f"{name}.json", _dump(doc))
-        self._reader.snapshots[name] = info
-        self._reader._chunks[name] = []
+        self._reader._declare(info)
         return info
 
     def has_chunk(self, snapshot: str, *, rows: tuple[int, int],
@@ -519,7 +524,7 @@ class RunWriter:
         """True when exactly this block (``rows``, ``cols``; default all columns) is committed."""
         info = self._info(snapshot)
         cols = (0, info.n_cols) if cols is None else tuple(cols)
-        return any(e.rows == tuple(rows) and e.cols == cols for e in self._reader.chunks(snapshot))
+        return self._reader._index[snapshot].get(tuple(rows), cols) is not None
 
     def is_complete(self, snapshot: str) -> bool:
         """True when every (row, column) of ``snapshot`` is committed."""
@@ -550,12 +555,12 @@ class RunWriter:
         if arr.size == 0 or rows[1] > info.n_rows or cols[1] > info.n_cols:
             raise ValueError(f"chunk rows {rows} x cols {cols} is empty or outside snapshot "
                              f"{snapshot!r} ({info.n_rows} x {info.n_cols}).")
-        for e in self._reader.chunks(snapshot):
-            if e.rows == rows and e.cols == cols:
-                return False
-            if _overlaps(e.rows, rows) and _overlaps(e.cols, cols):
-                raise ValueError(f"chunk rows {rows} x cols {cols} overlaps committed chunk "
-                                 f"{e.chunk}.")
+        index = self._reader._index[snapshot]
+        if index.get(rows, cols) is not None:
+            return False
+        for e in index.overlapping(rows, cols):
+            raise ValueError(f"chunk rows {rows} x cols {cols} overlaps committed chunk "
+                             f"{e.chunk}.")
         fmt = self.chunk_format
         payload = npy_bytes(arr) if fmt == "npy" else safetensors_bytes({"data": arr})
         fname = f"{snapshot}.r{rows[0]}-{rows[1]}.c{cols[0]}-{cols[1]}{_EXT[fmt]}"
@@ -564,7 +569,7 @@ class RunWriter:
                            dtype=info.dtype, format=fmt, bytes=len(payload),
                            sha256=hashlib.sha256(payload).hexdigest())
         _append_line(self.path / "manifest.jsonl", entry.line())  # the commit
-        self._reader._chunks[snapshot].append(entry)
+        self._reader._add(entry)
         return True
 
     def reader(self) -> RunReader:
