@@ -106,6 +106,22 @@ class NoiseDataset:
     -----
     Methods taking ``snapshot=None`` use the only snapshot and raise ``ValueError`` when
     there are several; ``layer=None`` means all P columns (every layer pooled).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stablecheck.noise import NoiseDataset
+    >>> rng = np.random.default_rng(0)
+    >>> ds = NoiseDataset.from_arrays({"w": rng.standard_normal((32, 4, 5)),
+    ...                                "b": rng.standard_normal((32, 5))})
+    >>> ds.shape(), ds.shape(layer="w")
+    ((32, 25), (32, 20))
+    >>> ds.pooled(layer="b").shape
+    (160,)
+    >>> [c.shape for c in ds.iter_chunks(layer="w", by="columns", max_elements=320)]
+    [(32, 10), (32, 10)]
+    >>> ds.projections(n_projections=3, rng=rng).shape
+    (32, 3)
     """
 
     def __init__(self, snapshots, *, source: str = "<memory>", file_format: str = "array",
