@@ -18,6 +18,7 @@ chunk files, truncates a torn last manifest line and skips chunks already commit
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -27,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_layer_table, check_option, check_store_name
-from ..errors import NoiseFormatError
+from .._validation import check_int, check_layer_table, check_option, check_store_name, warn
+from ..errors import DataWarning, NoiseFormatError
 from ._index import RectIndex
 from ._meta import SCHEMA_VERSION, check_meta, library_versions
 from ._npy import npy_bytes, open_npy
@@ -374,6 +375,7 @@ class RunWriter:
         decides whether an existing directory may be resumed. JSON values only.
     meta : dict, optional
         Run metadata (schema in ``docs/noise-format.md``); library versions are added.
+        Written when the run is created; a resumed run keeps the stored metadata.
     chunk_format : {"npy", "safetensors"}
         File format of new chunks.
 
@@ -513,7 +515,8 @@ class RunWriter:
 
         ``layers`` is a sequence of ``(name, shape)`` (offsets assigned in order) or a dict
         name → shape. Re-declaring an existing snapshot with the same content is a no-op
-        (this is what a resumed run does); different content raises ``ValueError``.
+        (this is what a resumed run does). A different shape, layer table or dtype raises
+        ``ValueError``; different metadata keeps the stored one with a ``DataWarning``.
         """
         self._check_open()
         name = check_store_name("snapshot", name)
@@ -532,9 +535,13 @@ class RunWriter:
         info = _snapshot_from_json(json.loads(_dump(doc)), self.path / "snapshots" / f"{name}.json")
         old = self._reader.snapshots.get(name)
         if old is not None:
-            if old != info:
+            if dataclasses.replace(old, meta={}) != dataclasses.replace(info, meta={}):
                 raise ValueError(f"snapshot {name!r} already exists in {self.path} with a "
-                                 "different declaration (K, layers, dtype or meta).")
+                                 "different shape, layer table or dtype.")
+            if old.meta != info.meta:
+                warn(f"snapshot {name!r} already exists in {self.path} with different "
+                     "metadata; the stored metadata (under which its chunks were written) "
+                     "is kept.", DataWarning)
             return old
         atomic_write(self.path / "snapshots" / f"{name}.json", _dump(doc))
         self._reader._declare(info)

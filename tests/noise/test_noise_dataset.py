@@ -161,6 +161,9 @@ def test_csv_with_header_and_txt(tmp_path, rng):
     np.testing.assert_allclose(ds.matrix(), x, rtol=1e-15)  # %.18e text is exact for float64
     assert any("header" in s for s in ds.assumptions)
     np.testing.assert_allclose(sc.load_noise(tmp_path / "x.txt").pooled(), x[:, 0], rtol=1e-15)
+    (tmp_path / "c.txt").write_text("# produced by hand\n\nu v\n1 2\n3 4 # note\n")
+    c = sc.load_noise(tmp_path / "c.txt")
+    np.testing.assert_array_equal(c.matrix(), [[1.0, 2.0], [3.0, 4.0]])
     (tmp_path / "bad.csv").write_text("1,2\n3,abc\n")
     with pytest.raises(NoiseFormatError, match="not a numeric table"):
         sc.load_noise(tmp_path / "bad.csv")
