@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("module", ["stablecheck.noise._dataset", "stablecheck.noise._store",
+@pytest.mark.parametrize("module", ["stablecheck.noise._dataset", "stablecheck.noise._writer",
                                     "stablecheck.noise._readers"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
