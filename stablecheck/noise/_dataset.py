@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _check_dtype, _to_array, as_rng, check_int, check_option, warn
+from .._validation import (
+    _check_dtype,
+    _to_array,
+    as_rng,
+    check_bool,
+    check_int,
+    check_option,
+    warn,
+)
 from ..errors import DataWarning
 from ._index import RectIndex
 
@@ -284,7 +292,8 @@ class NoiseDataset:
         return out
 
     def iter_chunks(self, snapshot: str | None = None, layer: str | None = None, *,
-                    by: str = "rows", max_elements: int = DEFAULT_CHUNK) -> Iterator[np.ndarray]:
+                    by: str = "rows", max_elements: int = DEFAULT_CHUNK,
+                    standardize: bool = False) -> Iterator[np.ndarray]:
         """Yield the (K × P_layer) matrix in bounded 2-D pieces, in its stored dtype.
 
         Parameters
@@ -297,6 +306,10 @@ class NoiseDataset:
             rows (for per-coordinate statistics); each holds at least one column.
         max_elements : int
             Upper bound on values per chunk (except one full column for ``by="columns"``).
+        standardize : bool
+            Yield float64 ``(x - median) / IQR`` per column instead, computed by one extra
+            column pass first; columns excluded by :meth:`standardized` (IQR = 0 or
+            non-finite) are left out, with the same warning.
 
         Yields
         ------
@@ -306,18 +319,35 @@ class NoiseDataset:
         """
         check_option("by", by, ("rows", "columns"))
         max_elements = check_int("max_elements", max_elements, min=1)
+        standardize = check_bool("standardize", standardize)
         snap = self.snapshot(snapshot)
+        scale = self._robust_scale(snap, layer, max_elements)[0] if standardize else None
+        return self._iter(snap, layer, by, max_elements, scale)
+
+    def _iter(self, snap: Snapshot, layer: str | None, by: str, max_elements: int,
+              scale: tuple | None) -> Iterator[np.ndarray]:
         c0, c1 = self._cols(snap, layer)
+        for r0, r1, a, b in self._regions(snap, c0, c1, by, max_elements):
+            x = self._region(snap, r0, r1, a, b)
+            if scale is not None:
+                med, iqr, kept = (v[a - c0:b - c0] for v in scale)
+                if not kept.any():
+                    continue
+                x = (np.asarray(x, dtype=np.float64)[:, kept] - med[kept]) / iqr[kept]
+            yield x
+
+    def _regions(self, snap: Snapshot, c0: int, c1: int, by: str,
+                 max_elements: int) -> Iterator[tuple[int, int, int, int]]:
         k, p = snap.n_rows, c1 - c0
         if by == "columns":
             step = max(1, max_elements // k)
             for a in range(c0, c1, step):
-                yield self._region(snap, 0, k, a, min(a + step, c1))
+                yield 0, k, a, min(a + step, c1)
             return
         if p > max_elements:
             for r in range(k):
                 for a in range(c0, c1, max_elements):
-                    yield self._region(snap, r, r + 1, a, min(a + max_elements, c1))
+                    yield r, r + 1, a, min(a + max_elements, c1)
             return
         step = max(1, max_elements // max(p, 1))
         # cut at stored row-block boundaries where possible so chunks are zero-copy views
@@ -328,8 +358,28 @@ class NoiseDataset:
             last = bisect_right(cuts, end) - 1  # largest stored row bound <= end
             if last >= 0 and cuts[last] > r:
                 end = cuts[last]
-            yield self._region(snap, r, end, c0, c1)
+            yield r, end, c0, c1
             r = end
+
+    def _robust_scale(self, snap: Snapshot, layer: str | None, max_elements: int):
+        """Per-column median and IQR, the kept mask, the exclusion counts and the warning."""
+        meds, iqrs = [], []
+        for blk in self._iter(snap, layer, "columns", max_elements, None):
+            q25, q50, q75 = np.percentile(np.asarray(blk, dtype=np.float64), [25, 50, 75],
+                                          axis=0)
+            meds.append(q50)
+            iqrs.append(q75 - q25)
+        median, iqr = np.concatenate(meds), np.concatenate(iqrs)
+        nonfinite = ~(np.isfinite(median) & np.isfinite(iqr))
+        zero = ~nonfinite & (iqr == 0)
+        kept = ~(nonfinite | zero)
+        n_zero, n_bad = int(zero.sum()), int(nonfinite.sum())
+        msgs: tuple[str, ...] = ()
+        if n_zero or n_bad:
+            msgs = (warn(f"{n_zero + n_bad} of {kept.size} coordinates excluded from robust "
+                         f"standardisation ({n_zero} with IQR = 0, {n_bad} with non-finite "
+                         "median/IQR).", DataWarning, stacklevel=4),)
+        return (median, iqr, kept), n_zero, n_bad, msgs
 
     # -- views --------------------------------------------------------------------------
     def matrix(self, snapshot: str | None = None, layer: str | None = None) -> np.ndarray:
@@ -348,29 +398,16 @@ class NoiseDataset:
 
         Columns whose IQR is 0 (e.g. always-zero gradients) or whose median/IQR is not
         finite are excluded, counted, and reported with a :class:`~stablecheck.errors.DataWarning`.
+        The result holds K × n_kept float64 values; for bounded memory use
+        ``iter_chunks(..., standardize=True)``.
         """
-        meds, iqrs, parts = [], [], []
-        for blk in self.iter_chunks(snapshot, layer, by="columns", max_elements=max_elements):
-            x = np.asarray(blk, dtype=np.float64)
-            q25, q50, q75 = np.percentile(x, [25, 50, 75], axis=0)
-            iqr = q75 - q25
-            ok = np.isfinite(q50) & np.isfinite(iqr) & (iqr > 0)
-            meds.append(q50)
-            iqrs.append(iqr)
-            parts.append((x[:, ok] - q50[ok]) / iqr[ok])
-        median, iqr = np.concatenate(meds), np.concatenate(iqrs)
-        nonfinite = ~(np.isfinite(median) & np.isfinite(iqr))
-        zero = ~nonfinite & (iqr == 0)
-        kept = ~(nonfinite | zero)
-        msgs = []
-        n_zero, n_bad = int(zero.sum()), int(nonfinite.sum())
-        if n_zero or n_bad:
-            msgs.append(warn(f"{n_zero + n_bad} of {kept.size} coordinates excluded from robust "
-                             f"standardisation ({n_zero} with IQR = 0, {n_bad} with non-finite "
-                             "median/IQR).", DataWarning))
-        return StandardizedNoise(values=np.concatenate(parts, axis=1), median=median, iqr=iqr,
-                                 kept=kept, n_zero_iqr=n_zero, n_nonfinite=n_bad,
-                                 warnings=tuple(msgs))
+        max_elements = check_int("max_elements", max_elements, min=1)
+        snap = self.snapshot(snapshot)
+        scale, n_zero, n_bad, msgs = self._robust_scale(snap, layer, max_elements)
+        parts = list(self._iter(snap, layer, "columns", max_elements, scale))
+        values = np.hstack(parts) if parts else np.empty((snap.n_rows, 0))
+        return StandardizedNoise(values=values, median=scale[0], iqr=scale[1], kept=scale[2],
+                                 n_zero_iqr=n_zero, n_nonfinite=n_bad, warnings=msgs)
 
     def projections(self, snapshot: str | None = None, layer: str | None = None, *,
                     n_projections: int = 16, rng: Any = None,

@@ -82,6 +82,29 @@ def test_standardized_excludes_zero_iqr_columns(rng):
     np.testing.assert_allclose(st.values, (keep - q50) / (q75 - q25), rtol=1e-15)
 
 
+@pytest.mark.parametrize("max_elements", [5, 37, 100, 10**6])
+def test_streamed_standardisation_equals_the_in_memory_view(run_dataset, max_elements):
+    ds, data = run_dataset
+    st = ds.standardized(layer="b")
+    rows = list(ds.iter_chunks(layer="b", standardize=True, max_elements=max_elements))
+    cols = list(ds.iter_chunks(layer="b", by="columns", standardize=True,
+                               max_elements=max_elements))
+    np.testing.assert_array_equal(np.hstack(cols), st.values)
+    if max_elements >= st.values.shape[1]:  # whole rows: row-major pooled order
+        np.testing.assert_array_equal(np.concatenate([c.reshape(-1) for c in rows]),
+                                      st.values.reshape(-1))
+    assert all(c.dtype == np.float64 for c in rows)
+
+
+def test_streamed_standardisation_skips_excluded_columns(rng):
+    x = rng.standard_normal((30, 5))
+    x[:, 1] = 0.0
+    ds = sc.noise.NoiseDataset.from_array(x)
+    with pytest.warns(DataWarning, match="1 of 5 coordinates excluded"):
+        chunks = list(ds.iter_chunks(by="columns", max_elements=30, standardize=True))
+    assert [c.shape for c in chunks] == [(30, 1)] * 4
+
+
 def test_projections_match_explicit_directions(run_dataset):
     ds, data = run_dataset
     p1 = ds.projections(n_projections=5, rng=3, max_elements=50)
