@@ -173,6 +173,8 @@ class NoiseDataset:
             _check_dtype(a.dtype, f"{source}:{lname}")
             clean[lname] = a.reshape(1) if a.ndim == 0 else a
             ks[lname] = clean[lname].shape
+            if a.size == 0:
+                raise ValueError(f"{source}: array {lname!r} of shape {a.shape} holds no values.")
         arrays = clean
         first = next(iter(ks.values()))[0]
         if any(s[0] != first for s in ks.values()):

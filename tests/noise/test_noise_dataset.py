@@ -170,6 +170,12 @@ def test_npz_and_safetensors_members_become_layers(tmp_path, rng):
         assert any("each of the 2 arrays is one layer" in s for s in ds.assumptions)
 
 
+def test_empty_arrays_are_refused(tmp_path):
+    np.save(tmp_path / "e.npy", np.zeros((5, 0)))
+    with pytest.raises(NoiseFormatError, match="holds no values"):
+        sc.load_noise(tmp_path / "e.npy")
+
+
 def test_members_with_different_k_are_refused(tmp_path):
     np.savez(tmp_path / "x.npz", a=np.ones((5, 3)), b=np.ones((4, 3)))
     with pytest.raises(NoiseFormatError, match="differ in their first axis"):
