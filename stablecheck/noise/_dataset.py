@@ -27,6 +27,7 @@ from .._validation import (
 )
 from ..errors import DataWarning
 from ._index import RectIndex
+from ._meta import check_meta
 
 __all__ = ["Layer", "Block", "Snapshot", "NoiseDataset", "StandardizedNoise", "DEFAULT_CHUNK"]
 
@@ -165,10 +166,13 @@ class NoiseDataset:
         """
         if not arrays:
             raise ValueError(f"{source}: holds no arrays.")
+        meta = check_meta(meta)
         blocks, layers, assumptions = [], {}, []
         ks = {}
         clean = {}
         for lname, a in arrays.items():
+            if not isinstance(lname, str) or not lname:
+                raise TypeError(f"{source}: layer names must be non-empty strings; got {lname!r}.")
             a = _to_array(a, f"{source}:{lname}", "raise")  # masked arrays are refused
             _check_dtype(a.dtype, f"{source}:{lname}")
             clean[lname] = a.reshape(1) if a.ndim == 0 else a
