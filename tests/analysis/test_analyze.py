@@ -136,3 +136,25 @@ def test_disagreement_and_drift_warnings_are_emitted():
     x = rng.standard_normal((50, 800)) * sigma
     with pytest.warns(DisagreementWarning):
         sc.analyze(x, axis="coordinate", scale_null=20, rng=0)
+
+
+def test_save_load_roundtrip_without_pickle(sample_result, tmp_path):
+    from stablecheck.analysis import load_analysis
+
+    d = sample_result.save(tmp_path / "saved")
+    back = load_analysis(d)
+    pd.testing.assert_frame_equal(back.table, sample_result.table)
+    assert back.warnings == sample_result.warnings
+    a, b = sample_result.details[2], back.details[2]
+    assert a.verdict == b.verdict and a.shape == b.shape
+    np.testing.assert_array_equal(a.sample, b.sample)
+    np.testing.assert_array_equal(a.tail["raw"]["hill"].k_path["alpha"],
+                                  b.tail["raw"]["hill"].k_path["alpha"])
+    assert b.tail["raw"]["logmoment"].confidence_interval == \
+        a.tail["raw"]["logmoment"].confidence_interval
+    np.testing.assert_array_equal(a.scale_null.null_distribution, b.scale_null.null_distribution)
+    # a tampered file naming an unknown type is refused, not executed
+    text = (d / "analysis.json").read_text().replace('"TailIndexResult"', '"os.system"', 1)
+    (d / "analysis.json").write_text(text)
+    with pytest.raises(sc.errors.NoiseFormatError, match="unknown type"):
+        load_analysis(d)
