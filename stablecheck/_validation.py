@@ -602,12 +602,26 @@ def check_schedule(iterations: Any, every: Any, steps: Any = None) -> tuple[int,
     if every is not None:
         every = check_int("every", every, min=1)
         if steps is None:
-            return None
+            raise ValueError("`every` needs `steps` (the length of training) to define the "
+                             "collection iterations 0, every, 2 * every, ... <= steps.")
         steps = check_int("steps", steps, min=0)
         return tuple(range(0, steps + 1, every))
     if iterations is None:
         return None
-    return check_int_list("iterations", iterations, min=0)
+    its = check_int_list("iterations", iterations, min=0)
+    if steps is not None and its[-1] > check_int("steps", steps, min=0):
+        raise ValueError(f"iteration {its[-1]} is beyond the {steps} training steps.")
+    return its
+
+
+def check_collect_schedule(iterations: Any, every: Any
+                           ) -> tuple[tuple[int, ...] | None, int | None]:
+    """A collector's schedule: a list of iterations, or ``every`` N steps, or neither."""
+    if iterations is not None and every is not None:
+        raise ValueError("pass either `iterations` (a list) or `every` (an interval), not both.")
+    every = None if every is None else check_int("every", every, min=1)
+    its = None if iterations is None else check_int_list("iterations", iterations, min=0)
+    return its, every
 
 
 def check_collect_sizes(n: int, batch_sizes: tuple[int, ...], n_batches: int, sampling: str,

@@ -91,11 +91,15 @@ class GradientEngine:
             for g, s in zip(grads, self.slices):
                 row[s.offset:s.offset + s.size].copy_(g.reshape(-1))
 
-    def minibatch_gradient(self, idx: np.ndarray, row) -> None:
-        """Write the gradient of the batch-mean loss on examples ``idx`` into ``row``."""
+    def minibatch_gradient(self, idx: np.ndarray, row) -> float:
+        """Write the gradient of the batch-mean loss on examples ``idx`` into ``row``.
+
+        Returns the batch-mean loss.
+        """
         x, y = self.data.batch(idx)
-        out = self.model(x)
-        self._flatten_into(self._grads(self.loss.mean(out, y)), row)
+        loss = self.loss.mean(self.model(x), y)
+        self._flatten_into(self._grads(loss), row)
+        return float(loss.detach())
 
     def minibatch_gradients_vmap(self, batches: list[np.ndarray], rows) -> None:
         """Gradients of several equal-size minibatches with ``torch.func.vmap``.
@@ -119,28 +123,25 @@ class GradientEngine:
             rows[:, s.offset:s.offset + s.size].copy_(g[s.name].reshape(len(batches), -1))
 
     # -- full gradient ----------------------------------------------------------------
-    def sum_gradient(self, idx: np.ndarray | None = None) -> np.ndarray:
-        """Float64 sum of per-example gradients over ``idx`` (all examples when None).
+    def sum_and_loss(self, idx: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """Float64 sums of per-example gradients and losses over ``idx`` (all when None).
 
         Chunks of ``chunk_examples`` with ``reduction="sum"``; each chunk's gradient is
         widened to float64 before it is added, so the accumulation error does not grow with
-        the number of chunks beyond float64 rounding.
+        the number of chunks beyond float64 rounding. The caller divides by n once.
         """
         torch = self.torch
         n = self.data.n if idx is None else len(idx)
         acc = torch.zeros(self.n_params, dtype=torch.float64)
         row = torch.empty(self.n_params, dtype=self.param_dtype)
+        total_loss = 0.0
         for start in range(0, n, self.chunk_examples):
             stop = min(n, start + self.chunk_examples)
             chunk = (np.arange(start, stop, dtype=np.int64) if idx is None
                      else idx[start:stop])
             x, y = self.data.batch(chunk)
-            grads = self._grads(self.loss.sum(self.model(x), y))
-            self._flatten_into(grads, row)
+            loss = self.loss.sum(self.model(x), y)
+            self._flatten_into(self._grads(loss), row)
             acc += row
-        return acc.numpy()
-
-    def full_gradient(self, idx: np.ndarray | None = None) -> np.ndarray:
-        """Mean gradient over ``idx`` (all n examples when None): sum in float64, divide once."""
-        n = self.data.n if idx is None else len(idx)
-        return self.sum_gradient(idx) / n
+            total_loss += float(loss.detach())
+        return acc.numpy(), total_loss
