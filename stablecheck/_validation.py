@@ -563,9 +563,13 @@ COLLECT_DTYPES = ("float32", "float64")
 COLLECT_BACKENDS = ("loop", "vmap")
 
 
-def check_int_list(name: str, value: Any, *, min: int = 0, allow_scalar: bool = True
-                   ) -> tuple[int, ...]:
-    """An int or a sequence of ints (>= ``min``) → sorted tuple without duplicates."""
+def check_int_list(name: str, value: Any, *, min: int = 0, allow_scalar: bool = True,
+                   ordered: bool = False) -> tuple[int, ...]:
+    """An int, a sequence of ints or a comma-separated string (values >= ``min``).
+
+    Returns a sorted tuple without duplicates, or the values in the given order when
+    ``ordered`` (e.g. layer widths).
+    """
     if allow_scalar and isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     if isinstance(value, str):
@@ -576,7 +580,8 @@ def check_int_list(name: str, value: Any, *, min: int = 0, allow_scalar: bool = 
                              f"got {value!r}.") from None
     if not isinstance(value, Iterable):
         raise TypeError(f"`{name}` must be an integer or a sequence of integers; got {value!r}.")
-    out = sorted({check_int(name, v, min=min) for v in value})
+    vals = [check_int(name, v, min=min) for v in value]
+    out = vals if ordered else sorted(set(vals))
     if not out:
         raise ValueError(f"`{name}` is empty; give at least one value.")
     return tuple(out)

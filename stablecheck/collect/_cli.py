@@ -22,7 +22,7 @@ _DEFAULTS: dict[str, Any] = {
     "full_gradient": "exact", "sampling": "without_replacement", "mode": "eval",
     "dtype": "float32", "threads": 1, "seed": 0, "lr": 0.1, "momentum": 0.0,
     "train_batch_size": 32, "weight_decay": 0.0, "layers": None, "hidden": "64,64",
-    "backend": "loop",
+    "backend": "loop", "chunk_bytes": 64 << 20,
 }
 
 
@@ -64,6 +64,8 @@ def add_collect_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
                         help="comma-separated parameter names or module prefixes to keep")
     parser.add_argument("--hidden", default=d["hidden"], help="MLP hidden widths, e.g. 64,64")
     parser.add_argument("--backend", default=d["backend"], choices=("loop", "vmap"))
+    parser.add_argument("--chunk-bytes", dest="chunk_bytes", type=int, default=d["chunk_bytes"],
+                        help="upper bound on the bytes of one noise chunk file (default 64 MiB)")
     return parser
 
 
@@ -84,7 +86,7 @@ def cli_collect(args: Any = None, **kwargs: Any):
     collects at each listed iteration. Returns the :class:`CollectionResult` (cli.py prints
     its ``summary()``).
     """
-    from .._validation import check_int, check_int_list
+    from .._validation import check_int_list
     from ._collector import collect_noise
     from ._examples import example_task
     from ._train import train_and_collect
@@ -99,10 +101,7 @@ def cli_collect(args: Any = None, **kwargs: Any):
         raise ValueError("`out` (--out) is required: the run directory to write.")
     iterations = check_int_list("iterations", opts["iterations"], min=0)
     batch_sizes = check_int_list("batch_size", opts["batch_size"], min=1)
-    hidden = opts["hidden"]
-    if isinstance(hidden, str):
-        hidden = [h for h in hidden.replace(" ", "").split(",") if h]
-    hidden = tuple(check_int("hidden", h, min=1) for h in hidden)  # order matters: no sort
+    hidden = check_int_list("hidden", opts["hidden"], min=1, ordered=True)
     layers = opts["layers"]
     if isinstance(layers, str):
         layers = [s for s in layers.split(",") if s]
@@ -112,7 +111,8 @@ def cli_collect(args: Any = None, **kwargs: Any):
                   full_gradient=parse_full_gradient(opts["full_gradient"]),
                   mode=opts["mode"], sampling=opts["sampling"], layers=layers,
                   dtype=opts["dtype"], threads=opts["threads"], seed=opts["seed"],
-                  backend=opts["backend"], resume=bool(opts["resume"]),
+                  backend=opts["backend"], chunk_bytes=opts["chunk_bytes"],
+                  resume=bool(opts["resume"]),
                   progress=bool(opts["progress"]))
     if iterations == (0,):
         return collect_noise(task.model, task.loss_fn, task.dataset, **common)

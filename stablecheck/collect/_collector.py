@@ -372,6 +372,8 @@ class NoiseCollector:
         shared = None
         for b, name in zip(o["batch_sizes"], names):
             if self._sink.is_complete(name):  # resumed; _weights checked the weights
+                r = self._rows_per_chunk(engine.n_params)
+                self._sink.chunks_skipped += -(-o["n_batches"] // r)
                 self._advance(o["n_batches"])
                 continue
             if o["full_gradient"] == "partition_mean":
@@ -430,6 +432,7 @@ class NoiseCollector:
         for r0 in range(0, k_total, r):
             r1 = min(k_total, r0 + r)
             if self._sink.has_rows(name, r0, r1):
+                self._sink.chunks_skipped += 1
                 self._advance(r1 - r0)
                 continue
             rows = buf_t[:r1 - r0]

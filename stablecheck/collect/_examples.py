@@ -17,6 +17,10 @@ Everything is deterministic given ``seed``.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import importlib.util
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +116,32 @@ def make_linear(in_features: int, out_features: int = 1, *, seed: int = 0,
     return model.to(getattr(torch, dtype))
 
 
+@functools.lru_cache(maxsize=1)
+def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """(1797 x 64 pixel counts, labels) from scikit-learn's bundled ``digits.csv.gz``.
+
+    The file ships inside the scikit-learn wheel; reading it directly avoids importing
+    scikit-learn itself (seconds on a busy machine). Falls back to ``load_digits``.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the digits example needs scikit-learn "
+                          "(`pip install 'stablecheck[torch]'`).")
+    path = os.path.join(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
+    if os.path.isfile(path):
+        with gzip.open(path, "rt") as fh:
+            raw = np.loadtxt(fh, delimiter=",", dtype=np.float64)
+        data, target = raw[:, :-1], raw[:, -1].astype(np.int64)
+    else:  # pragma: no cover - a scikit-learn that moved its data files
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        data, target = np.asarray(bunch.data, np.float64), np.asarray(bunch.target, np.int64)
+    data.setflags(write=False)
+    target.setflags(write=False)
+    return data, target
+
+
 def digits_dataset(*, image: bool = False, n: int | None = None, dtype: str = "float32"):
     """scikit-learn's bundled digits as tensors ``(x, y)``; no download.
 
@@ -124,14 +154,9 @@ def digits_dataset(*, image: bool = False, n: int | None = None, dtype: str = "f
     dtype : {"float32", "float64"}
     """
     torch = require_torch()
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError as exc:  # pragma: no cover - sklearn is part of the torch extra
-        raise ImportError("the digits example needs scikit-learn "
-                          "(`pip install 'stablecheck[torch]'`).") from exc
-    bunch = load_digits()
-    x = np.asarray(bunch.data, dtype=np.float64) / 16.0
-    y = np.asarray(bunch.target, dtype=np.int64)
+    data, target = _digits_arrays()
+    x = data / 16.0
+    y = target.copy()
     if n is not None:
         x, y = x[:n], y[:n]
     if image:

@@ -37,13 +37,53 @@ def _weights_sha(model) -> str:
     return hashlib.sha256(save(state_tensors(model))).hexdigest()
 
 
-def _optimizer_tensors(model, optimizer) -> dict[str, Any]:
-    out = {}
-    for name, p in model.named_parameters():
-        buf = optimizer.state.get(p, {}).get("momentum_buffer")
-        if buf is not None:
-            out[f"momentum_buffer.{name}"] = buf.detach().clone().contiguous()
-    return out
+class _SGD:
+    """SGD with the update rule of ``torch.optim.SGD`` (dampening 0, no Nesterov).
+
+    ``d = g + weight_decay * w``; ``b = d`` at the first step, then ``b = momentum * b + d``;
+    ``w -= lr * b`` (``b = d`` when momentum is 0). Written out so the momentum buffers are
+    plain named tensors to checkpoint, and so training does not import ``torch._dynamo``
+    (seconds per process, which ``torch.optim`` does on first use).
+    """
+
+    def __init__(self, model, *, lr: float, momentum: float, weight_decay: float):
+        self.named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
+        self.buffers: dict[str, Any] = {}
+
+    def step(self) -> None:
+        torch = require_torch()
+        with torch.no_grad():
+            for name, p in self.named:
+                if p.grad is None:
+                    continue
+                d = p.grad
+                if self.weight_decay != 0:
+                    d = d.add(p, alpha=self.weight_decay)
+                if self.momentum != 0:
+                    buf = self.buffers.get(name)
+                    if buf is None:
+                        buf = self.buffers[name] = torch.clone(d).detach()
+                    else:
+                        buf.mul_(self.momentum).add_(d)
+                    d = buf
+                p.add_(d, alpha=-self.lr)
+
+    def zero_grad(self) -> None:
+        for _, p in self.named:
+            p.grad = None
+
+    def state_tensors(self) -> dict[str, Any]:
+        return {f"momentum_buffer.{n}": b.detach().clone().contiguous()
+                for n, b in self.buffers.items()}
+
+    def load_state_tensors(self, tensors: dict[str, Any], where: str) -> None:
+        names = {n for n, _ in self.named}
+        for key, buf in tensors.items():
+            name = key.removeprefix("momentum_buffer.")
+            if name not in names:
+                raise NoiseFormatError(f"{where}: unknown parameter {name!r}.")
+            self.buffers[name] = buf.clone()
 
 
 def _restore(collector: NoiseCollector, model, optimizer, schedule, start_limit: int) -> int:
@@ -60,13 +100,7 @@ def _restore(collector: NoiseCollector, model, optimizer, schedule, start_limit:
             raise NoiseFormatError(f"{sink.path / weights_name(t)}: lacks {sorted(missing)[:5]}; "
                                    "not a checkpoint of this model.")
         model.load_state_dict(weights, strict=True)
-        params = dict(model.named_parameters())
-        for key, buf in o[0].items():
-            name = key.removeprefix("momentum_buffer.")
-            if name not in params:
-                raise NoiseFormatError(f"{sink.path / optimizer_name(t)}: unknown parameter "
-                                       f"{name!r}.")
-            optimizer.state[params[name]]["momentum_buffer"] = buf.clone()
+        optimizer.load_state_tensors(o[0], str(sink.path / optimizer_name(t)))
         return t
     return 0
 
@@ -83,8 +117,8 @@ def train_and_collect(model, loss_fn: Any, dataset: Any, *, out, steps: int, lr:
     """Train ``model`` with SGD for ``steps`` steps, collecting noise at scheduled iterations.
 
     Iteration t means "after t SGD steps": the noise at t is measured at the weights that
-    step t + 1 starts from. The optimizer is ``torch.optim.SGD(lr, momentum, weight_decay)``
-    on all trainable parameters with minibatches of ``train_batch_size`` drawn as seeded
+    step t + 1 starts from. The update rule is that of ``torch.optim.SGD(lr, momentum,
+    weight_decay)`` (dampening 0, no Nesterov) on all trainable parameters with minibatches of ``train_batch_size`` drawn as seeded
     epoch permutations; all of it is recorded in the run metadata.
 
     Parameters
@@ -129,8 +163,8 @@ def train_and_collect(model, loss_fn: Any, dataset: Any, *, out, steps: int, lr:
         raise ValueError(f"`train_batch_size` {topts['train_batch_size']} exceeds the "
                          f"{data.n} examples.")
     seed = collector.opts["seed"]
-    optimizer = torch.optim.SGD(model.parameters(), lr=topts["lr"], momentum=topts["momentum"],
-                                weight_decay=topts["weight_decay"])
+    optimizer = _SGD(model, lr=topts["lr"], momentum=topts["momentum"],
+                     weight_decay=topts["weight_decay"])
     flags = [(m, m.training) for m in model.modules()]
     try:
         collector.open(model)
@@ -141,7 +175,7 @@ def train_and_collect(model, loss_fn: Any, dataset: Any, *, out, steps: int, lr:
                 if t in sched:
                     rel = optimizer_name(t)
                     if collector._sink.read_file(rel) is None:
-                        collector._sink.save_tensors(rel, _optimizer_tensors(model, optimizer),
+                        collector._sink.save_tensors(rel, optimizer.state_tensors(),
                                                      {"step": str(t)})
                     collector.collect(t, model)
                 if t == topts["steps"]:
@@ -149,7 +183,7 @@ def train_and_collect(model, loss_fn: Any, dataset: Any, *, out, steps: int, lr:
                 model.train()
                 torch.manual_seed(_train_seed(seed, t))
                 x, y = data.batch(train_batch(data.n, topts["train_batch_size"], t, seed=seed))
-                optimizer.zero_grad(set_to_none=True)
+                optimizer.zero_grad()
                 collector.loss.mean(model(x), y).backward()
                 optimizer.step()
     finally:
