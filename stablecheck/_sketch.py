@@ -141,46 +141,66 @@ def loads_state(data: bytes) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------
 
 def _block_moments(x: np.ndarray, axis: int | None):
-    """Count, mean and central sums M2..M4 of one block, ignoring non-finite values."""
+    """Count, mean (hi, lo) and central sums M2..M4 of one block, ignoring non-finite values.
+
+    The mean is carried as an unevaluated sum ``hi + lo`` (corrected two-pass: ``lo`` is the
+    mean residual around ``hi``), so merges stay accurate when |mean| >> standard deviation.
+    """
     x = np.asarray(x, dtype=np.float64)
     if axis is None:
         x = x.reshape(-1)
-        ax = 0
-    else:
-        ax = 0
     fin = np.isfinite(x)
     allfin = bool(fin.all())
-    n = fin.sum(axis=ax).astype(np.float64)
+    n = fin.sum(axis=0).astype(np.float64)
     xs = x if allfin else np.where(fin, x, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, xs.sum(axis=ax) / np.maximum(n, 1), 0.0)
-    d = xs - mean
+    nn = np.maximum(n, 1.0)
+    hi = np.where(n > 0, xs.sum(axis=0) / nn, 0.0)
+    d = xs - hi
+    if not allfin:
+        d = np.where(fin, d, 0.0)
+    lo = np.where(n > 0, d.sum(axis=0) / nn, 0.0)
+    d = d - lo
     if not allfin:
         d = np.where(fin, d, 0.0)
     d2 = d * d
-    m2 = d2.sum(axis=ax)
-    m3 = (d2 * d).sum(axis=ax)
-    m4 = (d2 * d2).sum(axis=ax)
-    nonfin = x.shape[ax] - n
+    m2 = d2.sum(axis=0)
+    m3 = (d2 * d).sum(axis=0)
+    m4 = (d2 * d2).sum(axis=0)
+    nonfin = x.shape[0] - n
     if allfin:
-        lo, hi = x.min(axis=ax, initial=np.inf), x.max(axis=ax, initial=-np.inf)
+        vmin, vmax = x.min(axis=0, initial=np.inf), x.max(axis=0, initial=-np.inf)
     else:
-        lo = np.where(fin, x, np.inf).min(axis=ax, initial=np.inf)
-        hi = np.where(fin, x, -np.inf).max(axis=ax, initial=-np.inf)
-    zeros = ((x == 0) & fin).sum(axis=ax).astype(np.float64)
-    return n, mean, m2, m3, m4, lo, hi, nonfin, zeros
+        vmin = np.where(fin, x, np.inf).min(axis=0, initial=np.inf)
+        vmax = np.where(fin, x, -np.inf).max(axis=0, initial=-np.inf)
+    zeros = ((x == 0) & fin).sum(axis=0).astype(np.float64)
+    return (n, (hi, lo), m2, m3, m4), vmin, vmax, nonfin, zeros
+
+
+def _two_sum(a, b):
+    """Error-free transformation: a + b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
 
 
 def _combine(a: tuple, b: tuple) -> tuple:
-    """Pébay (2008) pairwise update of (n, mean, M2, M3, M4); elementwise over arrays."""
-    na, ma, m2a, m3a, m4a = a
-    nb, mb, m2b, m3b, m4b = b
+    """Pébay (2008) pairwise update of (n, mean, M2, M3, M4); elementwise over arrays.
+
+    ``mean`` is a ``(hi, lo)`` pair; the difference of means is formed from both parts so the
+    update does not lose the digits that cancel when |mean| >> spread.
+    """
+    na, (ha, la), m2a, m3a, m4a = a
+    nb, (hb, lb), m2b, m3b, m4b = b
     n = na + nb
     with np.errstate(invalid="ignore", divide="ignore"):
         safe = np.where(n > 0, n, 1.0)
-        delta = mb - ma
+        dh, dl = _two_sum(hb, -ha)
+        delta = dh + (dl + (lb - la))
         d_n = delta / safe
-        mean = ma + nb * d_n
+        shift = nb * d_n
+        hi, err = _two_sum(ha, shift)
+        hi, lo = _two_sum(hi, la + err)
         m2 = m2a + m2b + delta * d_n * na * nb
         m3 = (m3a + m3b + delta * d_n * d_n * na * nb * (na - nb)
               + 3.0 * d_n * (na * m2b - nb * m2a))
@@ -189,8 +209,8 @@ def _combine(a: tuple, b: tuple) -> tuple:
               + 4.0 * d_n * (na * m3b - nb * m3a))
     empty = n == 0
     if np.any(empty):
-        mean, m2, m3, m4 = (np.where(empty, 0.0, v) for v in (mean, m2, m3, m4))
-    return n, mean, m2, m3, m4
+        hi, lo, m2, m3, m4 = (np.where(empty, 0.0, v) for v in (hi, lo, m2, m3, m4))
+    return n, (hi, lo), m2, m3, m4
 
 
 @register_sketch
@@ -223,7 +243,7 @@ class MomentSketch(Sketch):
         if axis not in (None, 0):
             raise ValueError(f"`axis` must be None or 0; got {axis!r}.")
         self.axis = axis
-        self._m: tuple | None = None  # (n, mean, m2, m3, m4)
+        self._m: tuple | None = None  # (n, (mean_hi, mean_lo), m2, m3, m4)
         self.min: Any = np.inf
         self.max: Any = -np.inf
         self.n_nonfinite: Any = 0.0
@@ -245,8 +265,7 @@ class MomentSketch(Sketch):
             rows = max(1, BLOCK // max(x.shape[1], 1))
             blocks = [x[i:i + rows] for i in range(0, x.shape[0], rows)]
         for blk in blocks:
-            n, mean, m2, m3, m4, lo, hi, nonfin, zeros = _block_moments(blk, self.axis)
-            self._absorb((n, mean, m2, m3, m4), lo, hi, nonfin, zeros)
+            self._absorb(*_block_moments(blk, self.axis))
         return self
 
     def _absorb(self, m: tuple, lo, hi, nonfin, zeros) -> None:
@@ -267,10 +286,11 @@ class MomentSketch(Sketch):
         return self
 
     def state(self) -> dict[str, Any]:
-        names = ("n", "mean", "m2", "m3", "m4")
         st: dict[str, Any] = {"kind": self.kind, "axis": -1 if self.axis is None else self.axis}
         if self._m is not None:
-            st.update({k: np.asarray(v, dtype=np.float64) for k, v in zip(names, self._m)})
+            n, (hi, lo), m2, m3, m4 = self._m
+            st.update({k: np.asarray(v, dtype=np.float64) for k, v in
+                       zip(("n", "mean", "mean_lo", "m2", "m3", "m4"), (n, hi, lo, m2, m3, m4))})
         st.update(min=np.asarray(self.min, dtype=np.float64),
                   max=np.asarray(self.max, dtype=np.float64),
                   n_nonfinite=np.asarray(self.n_nonfinite, dtype=np.float64),
@@ -282,8 +302,9 @@ class MomentSketch(Sketch):
         axis = int(state["axis"])
         sk = cls(axis=None if axis < 0 else axis)
         if "n" in state:
-            sk._m = tuple(np.asarray(state[k], dtype=np.float64)
-                          for k in ("n", "mean", "m2", "m3", "m4"))
+            n, hi, lo, m2, m3, m4 = (np.asarray(state[k], dtype=np.float64)
+                                     for k in ("n", "mean", "mean_lo", "m2", "m3", "m4"))
+            sk._m = (n, (hi, lo), m2, m3, m4)
         sk.min = np.asarray(state["min"], dtype=np.float64)
         sk.max = np.asarray(state["max"], dtype=np.float64)
         sk.n_nonfinite = np.asarray(state["n_nonfinite"], dtype=np.float64)
@@ -304,7 +325,8 @@ class MomentSketch(Sketch):
     @property
     def mean(self):
         """Sample mean."""
-        return self._get()[1]
+        hi, lo = self._get()[1]
+        return hi + lo
 
     def var(self, ddof: int = 0):
         """Variance with ``ddof`` delta degrees of freedom."""

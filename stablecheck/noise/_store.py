@@ -30,7 +30,7 @@ import numpy as np
 from .._validation import check_int, check_layer_table, check_option, check_store_name
 from ..errors import NoiseFormatError
 from ._meta import SCHEMA_VERSION, check_meta, library_versions
-from ._npy import check_numeric_descr, npy_bytes, open_npy
+from ._npy import npy_bytes, open_npy
 from ._safetensors import open_safetensors, safetensors_bytes
 
 try:  # POSIX advisory lock; released by the kernel when the writer dies
@@ -428,12 +428,12 @@ class RunWriter:
             raise NoiseFormatError(f"{self.path}: not empty and not a stablecheck run "
                                    f"(found {sorted(stray)[:5]}); use an empty directory.")
         self._remove_tmp(self.path)
-        for sub in ("chunks", "snapshots"):
-            (self.path / sub).mkdir(exist_ok=True)
-        _fsync_dir(self.path)
         atomic_write(self.path / "run.json", _dump({
             "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "run_id": self.run_id,
             "fingerprint": self.fingerprint, "config": self.config, "meta": run_meta}))
+        for sub in ("chunks", "snapshots"):  # after run.json: a crash leaves a resumable run
+            (self.path / sub).mkdir(exist_ok=True)
+        _fsync_dir(self.path)
         self._reader = RunReader(self.path)
 
     def _resume(self) -> None:

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of stablecheck against the anchors (`python -m benchmarks`)."""
