@@ -94,8 +94,15 @@ def test_cli_arguments_and_entry(tmp_path):
 
 def test_import_without_torch():
     """``import stablecheck`` / ``stablecheck.collect`` must not need (or import) torch."""
-    code = ("import sys; sys.modules['torch'] = None\n"
+    code = ("import sys\n"
+            "class Block:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'torch' or name.startswith('torch.'):\n"
+            "            raise ModuleNotFoundError(\"No module named 'torch'\")\n"
+            "sys.meta_path.insert(0, Block())\n"
             "import stablecheck, stablecheck.collect as c\n"
+            "import stablecheck.cli\n"
+            "assert 'torch' not in sys.modules\n"
             "assert 'collect_noise' in dir(c)\n"
             "try:\n"
             "    c.collect_noise\n"
