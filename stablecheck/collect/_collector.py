@@ -17,14 +17,30 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._results import ResultMixin
-from .._validation import (check_collect_options, check_collect_schedule, check_collect_sizes,
-                           check_train_mode)
-from ._data import (BatchSchedule, LossAdapter, as_torch_data, large_batch_indices,
-                    partition_schedule, torch_seed)
+from .._validation import (
+    check_collect_options,
+    check_collect_schedule,
+    check_collect_sizes,
+    check_train_mode,
+)
+from ._data import (
+    BatchSchedule,
+    LossAdapter,
+    as_torch_data,
+    large_batch_indices,
+    partition_schedule,
+    torch_seed,
+)
 from ._gradients import GradientEngine, collection_mode, stochastic_modules
 from ._run import RunSink, gradient_name, snapshot_name, weights_name
-from ._torch import (library_versions, parameter_layout, require_torch, state_tensors,
-                     storage_dtype, torch_threads)
+from ._torch import (
+    library_versions,
+    parameter_layout,
+    require_torch,
+    state_tensors,
+    storage_dtype,
+    torch_threads,
+)
 
 __all__ = ["NoiseCollector", "CollectionResult", "collect_noise", "DEFAULT_CHUNK_BYTES"]
 

@@ -12,8 +12,13 @@ import numpy as np
 import pytest
 
 import stablecheck
-from stablecheck.collect import (add_collect_arguments, batch_indices, cli_collect,
-                                 digits_dataset, example_task)
+from stablecheck.collect import (
+    add_collect_arguments,
+    batch_indices,
+    cli_collect,
+    digits_dataset,
+    example_task,
+)
 from stablecheck.noise import open_run
 
 ROOT = Path(stablecheck.__file__).resolve().parent.parent

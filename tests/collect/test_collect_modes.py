@@ -11,8 +11,14 @@ import torch
 from collect_helpers import read_snapshot
 from safetensors.torch import load_file
 
-from stablecheck.collect import (NoiseCollector, collect_noise, digits_dataset, example_task,
-                                 make_mlp, train_and_collect)
+from stablecheck.collect import (
+    NoiseCollector,
+    collect_noise,
+    digits_dataset,
+    example_task,
+    make_mlp,
+    train_and_collect,
+)
 from stablecheck.collect._data import train_batch
 from stablecheck.errors import DataWarning
 from stablecheck.noise import open_run

@@ -14,8 +14,15 @@ import torch
 from collect_helpers import read_snapshot
 from safetensors.torch import load_file
 
-from stablecheck.collect import (batch_indices, collect_noise, digits_dataset, example_task,
-                                 linreg_dataset, make_linear, make_mlp)
+from stablecheck.collect import (
+    batch_indices,
+    collect_noise,
+    digits_dataset,
+    example_task,
+    linreg_dataset,
+    make_linear,
+    make_mlp,
+)
 from stablecheck.noise import open_run
 
 
