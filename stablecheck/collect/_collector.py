@@ -427,7 +427,10 @@ class NoiseCollector:
             if self._bar is None:
                 from tqdm.auto import tqdm
 
-                self._bar = tqdm(desc="minibatch gradients", unit="batch")
+                o = self.opts
+                total = (len(self.schedule) * len(o["batch_sizes"]) * o["n_batches"]
+                         if self.schedule is not None else None)
+                self._bar = tqdm(desc="noise rows", unit="batch", total=total)
             self._bar.update(rows)
 
     def _fill(self, engine, name: str, step: int, b: int, grad64: np.ndarray) -> None:

@@ -79,6 +79,9 @@ class RunSink:
                 "to continue it, or choose a new directory.")
         self.writer = RunWriter(self.path, run_id=run_id, config=config, meta=meta)
         self.resumed = self.writer.resumed
+        for sub in ("weights", "gradients"):  # leftovers of a killed atomic write (lock held)
+            for tmp in (self.path / sub).glob("*.tmp*") if (self.path / sub).is_dir() else ():
+                tmp.unlink()
         self.bytes_written = 0
         self.chunks_written = 0
         self.chunks_skipped = 0

@@ -161,3 +161,15 @@ def test_kill9_at_ten_random_points_then_resume_is_identical(tmp_path):
     assert kills >= 10
     # the kills landed at different stages of the collection, not all at start-up
     assert len(set(progress)) >= 3 and max(progress) > 0, progress
+
+
+def test_resume_removes_torn_side_files(tmp_path):
+    first = cli_collect(CLI, out=tmp_path / "r")
+    digests = side_digests(first.out)
+    torn = tmp_path / "r" / "weights" / "t00000015.safetensors.tmp.12345"
+    torn.write_bytes(b"half a file")
+    missing = tmp_path / "r" / "weights" / "t00000030.safetensors"
+    missing.unlink()                                   # as if killed before its rename
+    cli_collect(CLI, out=tmp_path / "r", resume=True)
+    assert not torn.exists()
+    assert side_digests(first.out) == digests          # rewritten identically
