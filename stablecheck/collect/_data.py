@@ -37,9 +37,19 @@ class TorchData:
         self.description = description
         self.tensors = tensors
 
-    def batch(self, idx: np.ndarray):
-        """Inputs and targets for the examples ``idx`` (an int64 numpy array)."""
-        return self._fetch(idx)
+    def batch(self, idx: np.ndarray, device=None):
+        """Inputs and targets for the examples ``idx`` (an int64 numpy array).
+
+        With ``device`` (the model's, when it is not the CPU) tensors are moved there.
+        """
+        x, y = self._fetch(idx)
+        if device is not None and getattr(device, "type", "cpu") != "cpu":
+            x, y = _to(x, device), _to(y, device)
+        return x, y
+
+
+def _to(value, device):
+    return value.to(device) if hasattr(value, "to") else value
 
 
 def as_torch_data(dataset: Any) -> TorchData:

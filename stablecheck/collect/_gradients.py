@@ -77,6 +77,7 @@ class GradientEngine:
         self.n_params = sum(s.size for s in slices)
         self.chunk_examples = int(chunk_examples)
         self.param_dtype = self.params[0].dtype
+        self.device = self.params[0].device  # batches go to the model; rows live on the CPU
 
     # -- one backward pass ------------------------------------------------------------
     def _grads(self, loss_value):
@@ -85,7 +86,7 @@ class GradientEngine:
 
     def _flatten_into(self, grads, row) -> None:
         torch = self.torch
-        if row.dtype == grads[0].dtype:
+        if row.dtype == grads[0].dtype and row.device == grads[0].device:
             torch.cat([g.reshape(-1) for g in grads], out=row)
         else:
             for g, s in zip(grads, self.slices):
@@ -96,7 +97,7 @@ class GradientEngine:
 
         Returns the batch-mean loss.
         """
-        x, y = self.data.batch(idx)
+        x, y = self.data.batch(idx, self.device)
         loss = self.loss.mean(self.model(x), y)
         self._flatten_into(self._grads(loss), row)
         return float(loss.detach())
@@ -111,7 +112,7 @@ class GradientEngine:
 
         names = [s.name for s in self.slices]
         pdict = {name: p.detach() for name, p in zip(names, self.params)}
-        xs, ys = zip(*(self.data.batch(idx) for idx in batches))
+        xs, ys = zip(*(self.data.batch(idx, self.device) for idx in batches))
         x, y = torch.stack(xs), torch.stack(ys)
         model, loss = self.model, self.loss
 
@@ -139,7 +140,7 @@ class GradientEngine:
             stop = min(n, start + self.chunk_examples)
             chunk = (np.arange(start, stop, dtype=np.int64) if idx is None
                      else idx[start:stop])
-            x, y = self.data.batch(chunk)
+            x, y = self.data.batch(chunk, self.device)
             loss = self.loss.sum(self.model(x), y)
             self._flatten_into(self._grads(loss), row)
             acc += row

@@ -83,7 +83,8 @@ class _SGD:
             name = key.removeprefix("momentum_buffer.")
             if name not in names:
                 raise NoiseFormatError(f"{where}: unknown parameter {name!r}.")
-            self.buffers[name] = buf.clone()
+            param = dict(self.named)[name]
+            self.buffers[name] = buf.to(device=param.device, dtype=param.dtype).clone()
 
 
 def _restore(collector: NoiseCollector, model, optimizer, schedule, start_limit: int) -> int:
@@ -166,6 +167,7 @@ def train_and_collect(model, loss_fn: Any, dataset: Any, *, out, steps: int, lr:
     optimizer = _SGD(model, lr=topts["lr"], momentum=topts["momentum"],
                      weight_decay=topts["weight_decay"])
     flags = [(m, m.training) for m in model.modules()]
+    device = next(model.parameters()).device
     try:
         collector.open(model)
         start = _restore(collector, model, optimizer, sched, topts["steps"]) \
@@ -182,7 +184,8 @@ def train_and_collect(model, loss_fn: Any, dataset: Any, *, out, steps: int, lr:
                     break
                 model.train()
                 torch.manual_seed(_train_seed(seed, t))
-                x, y = data.batch(train_batch(data.n, topts["train_batch_size"], t, seed=seed))
+                x, y = data.batch(train_batch(data.n, topts["train_batch_size"], t, seed=seed),
+                                  device)
                 optimizer.zero_grad()
                 collector.loss.mean(model(x), y).backward()
                 optimizer.step()
