@@ -817,10 +817,15 @@ def check_collect_sizes(n: int, batch_sizes: tuple[int, ...], n_batches: int, sa
     return notes
 
 
-def check_collect_options(*, batch_sizes: Any, n_batches: Any, full_gradient: Any, mode: Any,
-                          sampling: Any, dtype: Any, threads: Any, seed: Any, backend: Any,
-                          chunk_bytes: Any, full_chunk: Any) -> dict[str, Any]:
+def check_collect_options(*, out: Any, batch_sizes: Any, n_batches: Any, full_gradient: Any,
+                          mode: Any, sampling: Any, dtype: Any, threads: Any, seed: Any,
+                          backend: Any, chunk_bytes: Any, full_chunk: Any, resume: Any,
+                          progress: Any) -> dict[str, Any]:
     """All dataset-independent collector options → a dict of clean values."""
+    import os
+
+    if not isinstance(out, (str, os.PathLike)) or not str(out):
+        raise TypeError(f"`out` must be a directory path (str or os.PathLike); got {out!r}.")
     method, b_big = check_full_gradient(full_gradient)
     if seed is not None:
         seed = check_int("seed", seed, min=0)
@@ -837,6 +842,8 @@ def check_collect_options(*, batch_sizes: Any, n_batches: Any, full_gradient: An
         "backend": check_option("backend", backend, COLLECT_BACKENDS),
         "chunk_bytes": check_int("chunk_bytes", chunk_bytes, min=1),
         "full_chunk": check_int("full_chunk", full_chunk, min=1),
+        "resume": check_bool("resume", resume),
+        "progress": check_bool("progress", progress),
     }
 
 

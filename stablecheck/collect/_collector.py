@@ -158,8 +158,9 @@ class NoiseCollector:
         Storage dtype of the noise.
     threads : int
         ``torch.set_num_threads`` during collection (restored afterwards).
-    seed : int
-        Seeds every random choice (batches, large-batch subset, dropout).
+    seed : int or None
+        Seeds every random choice (batches, large-batch subset, dropout). None draws a
+        fresh seed (recorded in the run; pass it back to resume).
     backend : {"loop", "vmap"}
         Plain loop of backward passes (default, fastest on CPU) or ``torch.func.vmap`` over
         whole minibatches of one chunk.
@@ -186,7 +187,8 @@ class NoiseCollector:
                  run_id: str | None = None, extra_config: dict | None = None,
                  extra_meta: dict | None = None):
         self.opts = check_collect_options(
-            batch_sizes=batch_sizes, n_batches=n_batches, full_gradient=full_gradient,
+            out=out, resume=resume, progress=progress, batch_sizes=batch_sizes,
+            n_batches=n_batches, full_gradient=full_gradient,
             mode=mode, sampling=sampling, dtype=dtype, threads=threads, seed=seed,
             backend=backend, chunk_bytes=chunk_bytes, full_chunk=full_chunk)
         if self.opts["seed"] is None:
@@ -199,7 +201,7 @@ class NoiseCollector:
             self.opts["sampling"], self.opts["full_gradient"], self.opts["b_big"]))
         self.layers_sel = None if layers is None else (
             (layers,) if isinstance(layers, str) else tuple(layers))
-        self.out, self.resume, self.progress = out, bool(resume), bool(progress)
+        self.out, self.resume, self.progress = out, self.opts["resume"], self.opts["progress"]
         self.run_id = run_id
         self.extra_config = dict(extra_config or {})
         self.extra_meta = dict(extra_meta or {})

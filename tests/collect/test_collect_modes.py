@@ -193,12 +193,16 @@ def test_partition_mean_warns_when_batches_do_not_divide(tmp_path):
     ({"layers": ["nope"]}, "matches none"),
     ({"iterations": [0, 1], "every": 2}, "not both"),
     ({"every": 2}, "needs `steps`"),
+    ({"resume": "yes"}, "resume"),
+    ({"out": None}, "directory path"),
+    ({"threads": 0}, "threads"),
 ])
 def test_bad_options(tmp_path, kwargs, match):
     x, y = digits_dataset()
+    kwargs = {"out": tmp_path / "r", **kwargs}
     with pytest.raises((ValueError, TypeError), match=match):
         collect_noise(make_mlp(64, 10, hidden=(8,)), torch.nn.CrossEntropyLoss(), (x, y),
-                      out=tmp_path / "r", **kwargs)
+                      **kwargs)
 
 
 def test_weighted_loss_refused_and_callable_losses(tmp_path):
