@@ -37,6 +37,7 @@ _ALL_TESTS = ("shapiro", "dagostino", "jarque_bera", "anderson", "lilliefors", "
 #: below this many minibatches per-coordinate tests are skipped; below _K_WARN they warn
 _K_MIN, _K_WARN = 8, 20
 _SAMPLE = 100_000  # values kept for subsampled tests, density and QQ plots
+_MIN_BLOCKS = 50  # Mohammadi K1 grid: keep block lengths that leave this many blocks
 
 
 def _as_dataset(data: Any):
@@ -294,7 +295,7 @@ def _coordinate(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
         src = _source(view, ctx["engine"])
         det["tail"][vname] = {}
         for est in ctx["estimators"]:
-            kw = {"k1": ctx["k1"]} if est == "mohammadi" else {}
+            kw = {"k1": _k1_for(ctx["k1"], view.size)} if est == "mohammadi" else {}
             try:
                 res, msgs = _quiet(tail_index, src, method=est,
                                    confidence_level=ctx["confidence_level"], rng=rng, **kw)
@@ -330,6 +331,17 @@ def _coordinate(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
         rows += _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes)
     _coordinate_warnings(det, notes)
     return rows
+
+
+def _k1_for(k1: Any, n: int) -> Any:
+    """The K1 grid restricted to block lengths leaving at least ``_MIN_BLOCKS`` blocks (a
+    median over K1 = 1000 with two blocks is noise); "sqrt" when fewer than two remain."""
+    if not (isinstance(k1, str) and k1 == "grid"):
+        return k1
+    from ..tail._logmoment import DEFAULT_K1_GRID
+
+    grid = [k for k in DEFAULT_K1_GRID if n // k >= _MIN_BLOCKS]
+    return grid if len(grid) >= 2 else "sqrt"
 
 
 def _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
