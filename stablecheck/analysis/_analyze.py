@@ -365,7 +365,7 @@ def _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[di
         notes.append(warn(
             f"the pooled α̂ = {obs.alpha:.2f} (seed K1 = {k1v}) is what Gaussian coordinates with "
             f"these scales give (scale-aware null median {res.null_median:.2f}, p = "
-            f"{res.pvalue:.3g}; iid-Gaussian p = {res.pvalue_iid:.2g}): the heavy pooled tail "
+            f"{_fmt_p(res.pvalue)}; iid-Gaussian p = {_fmt_p(res.pvalue_iid)}): the heavy pooled tail "
             "is explained by the spread of coordinate scales, not by heavy-tailed noise.",
             DisagreementWarning))
     return [_row(**base, axis="coordinate", view="raw", estimator="scale_aware_null",
@@ -478,6 +478,10 @@ def _projection(ds, snap, layer, rng, ctx, base, det, notes) -> list[dict]:
     return rows
 
 
+def _fmt_p(p: float) -> str:
+    return "< 1e-300" if p < 1e-300 else f"{p:.2g}"
+
+
 def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
     parts = []
     lvl = level or 0.05
@@ -500,13 +504,14 @@ def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
         if np.isfinite(moh["ci_low"]):
             text += f" [{moh['ci_low']:.2f}, {moh['ci_high']:.2f}]"
         if null is not None and np.isfinite(null["pvalue"]):
+            at = f"α̂ = {null['alpha']:.2f} at K1 = {int(null['k'])}, scale-aware p = " \
+                 f"{_fmt_p(null['pvalue'])}"
             if null["pvalue"] <= lvl:
-                text += (f", heavier than a Gaussian scale mixture (scale-aware p = "
-                         f"{null['pvalue']:.2g})")
+                text += f", heavier than Gaussian coordinates with these scales ({at})"
             elif null["alpha"] < 1.9:
-                text += f", explained by coordinate scale spread (scale-aware p = {null['pvalue']:.2g})"
+                text += f", explained by the spread of coordinate scales ({at})"
             else:
-                text += ", consistent with Gaussian"
+                text += f", consistent with Gaussian ({at})"
         rob = pooled.get(("robust", "mohammadi"))
         if rob is not None and np.isfinite(rob["alpha"]):
             text += f"; after robust standardisation {rob['alpha']:.2f}"
