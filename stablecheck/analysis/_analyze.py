@@ -364,8 +364,8 @@ def _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[di
     if obs.alpha < 1.9 and res.pvalue > lvl:
         notes.append(warn(
             f"the pooled α̂ = {obs.alpha:.2f} (seed K1 = {k1v}) is what Gaussian coordinates with "
-            f"these scales give (scale-aware null median {res.null_median:.2f}, p = "
-            f"{_fmt_p(res.pvalue)}; iid-Gaussian p = {_fmt_p(res.pvalue_iid)}): the heavy pooled tail "
+            f"these scales give (scale-aware null median {res.null_median:.2f}, p "
+            f"{_fmt_p(res.pvalue)}; iid-Gaussian p {_fmt_p(res.pvalue_iid)}): the heavy pooled tail "
             "is explained by the spread of coordinate scales, not by heavy-tailed noise.",
             DisagreementWarning))
     return [_row(**base, axis="coordinate", view="raw", estimator="scale_aware_null",
@@ -479,7 +479,8 @@ def _projection(ds, snap, layer, rng, ctx, base, det, notes) -> list[dict]:
 
 
 def _fmt_p(p: float) -> str:
-    return "< 1e-300" if p < 1e-300 else f"{p:.2g}"
+    """``"= 0.67"`` or ``"< 1e-300"`` (a normal-tail p-value may underflow to 0)."""
+    return "< 1e-300" if p < 1e-300 else f"= {p:.2g}"
 
 
 def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
@@ -504,7 +505,7 @@ def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
         if np.isfinite(moh["ci_low"]):
             text += f" [{moh['ci_low']:.2f}, {moh['ci_high']:.2f}]"
         if null is not None and np.isfinite(null["pvalue"]):
-            at = f"α̂ = {null['alpha']:.2f} at K1 = {int(null['k'])}, scale-aware p = " \
+            at = f"α̂ = {null['alpha']:.2f} at K1 = {int(null['k'])}, scale-aware p " \
                  f"{_fmt_p(null['pvalue'])}"
             if null["pvalue"] <= lvl:
                 text += f", heavier than Gaussian coordinates with these scales ({at})"
