@@ -10,10 +10,22 @@ from typing import Any
 import numpy as np
 
 from .._results import ConfidenceInterval
-from .._validation import (TAIL_BLOCK_SCHEMES, TAIL_CI_METHODS, TAIL_CIS, TAIL_TAILS, as_rng,
-                           check_bool, check_confidence_level, check_int, check_option,
-                           check_tail_counts, check_tail_k, check_tail_k1, check_tail_usable,
-                           warn)
+from .._validation import (
+    TAIL_BLOCK_SCHEMES,
+    TAIL_CI_METHODS,
+    TAIL_CIS,
+    TAIL_TAILS,
+    as_rng,
+    check_bool,
+    check_confidence_level,
+    check_int,
+    check_option,
+    check_tail_counts,
+    check_tail_k,
+    check_tail_k1,
+    check_tail_usable,
+    warn,
+)
 from ..errors import BoundaryWarning, DataWarning, ZeroValuesWarning
 from ..resample._engine import make_scheme
 from ._logmoment import DEFAULT_K1_GRID, logmoment_estimate, mohammadi_estimate, seed_k1
@@ -117,6 +129,7 @@ def tail_index(
     block_scheme: str = "stationary",
     block_length: float | None = None,
     db_resamples: int = 200,
+    undersmooth: bool = False,
 ) -> TailIndexResult:
     """Estimate the tail index of a sample, in memory or streamed.
 
@@ -170,6 +183,13 @@ def tail_index(
         Default: Politis & White (2004) on the exceedance indicator at the chosen threshold.
     db_resamples : int
         Replicates per stage of the double bootstrap.
+    undersmooth : bool
+        With ``k="auto"``: use a quarter of the selected (MSE-optimal) ``k`` for the
+        estimate and its interval. The MSE-optimal ``k`` balances squared bias against
+        variance, so an interval built there under-covers whenever the tail is not exactly
+        Pareto (measured: 55% for the exact χ² interval on |t₃|, n = 1e4); a quarter of it
+        cuts bias/SE by ``4^(1/2 − ρ)`` (≈ 5× for ρ = −2/3) at twice the width. See
+        docs/tail-index.md.
 
     Returns
     -------
@@ -240,11 +260,24 @@ def tail_index(
     permute = check_bool("permute", permute)
     jitter = check_bool("jitter", jitter)
     dbB = check_int("db_resamples", db_resamples, min=20)
+    undersmooth = check_bool("undersmooth", undersmooth)
     if k_max is not None:
         k_max = check_int("k_max", k_max, min=11)
     gen = as_rng(rng)
-    src = as_source(x)
+    if isinstance(x, (TailSketch, LogMomentSketch)):
+        want = TailSketch if spec.family in ("order", "plugin") else LogMomentSketch
+        if not isinstance(x, want):
+            raise TypeError(f"method={method!r} reads a {want.__name__}; got a "
+                            f"{type(x).__name__}.")
+        src = Source(chunks=lambda: iter(()), array=None, n=None, ndim=1, reiterable=False)
+        prebuilt: Any = x
+    else:
+        src = as_source(x)
+        prebuilt = None
     if spec.family == "mohammadi":
+        if prebuilt is not None:
+            return _mohammadi_from(prebuilt, k1, level if ci_eff else None, nan_policy, [],
+                                   None, False)
         return _mohammadi(src, check_tail_k1(k1), permute, level if ci_eff else None,
                           nan_policy, gen)
     if src.ndim == 2:
@@ -252,9 +285,10 @@ def tail_index(
                          "explicitly (pooling coordinates is a scientific choice) or use "
                          "method='mohammadi' for the vector (row-norm) estimator.")
     if spec.family == "logmoment":
-        return _logmoment(src, level if ci_eff else None, nan_policy)
+        return _logmoment(src, level if ci_eff else None, nan_policy, prebuilt)
     return _order(src, method, spec, kk, k_method, tail, ci_eff, level, B, ci_method, gen,
-                  nan_policy, jitter, k_max, block_scheme, block_length, dbB)
+                  nan_policy, jitter, k_max, block_scheme, block_length, dbB, undersmooth,
+                  prebuilt)
 
 
 # -------------------------------------------------------------------------------------
@@ -264,14 +298,18 @@ def tail_index(
 def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, tail: str,
            ci: str | None, level: float, B: int, ci_method: str, gen: np.random.Generator,
            nan_policy: str, jitter: bool, k_max: int | None, block_scheme: str,
-           block_length: float | None, db_resamples: int) -> TailIndexResult:
+           block_length: float | None, db_resamples: int, undersmooth: bool,
+           prebuilt: TailSketch | None = None) -> TailIndexResult:
     notes: list[str] = []
-    cap = k_max if k_max is not None else (min(src.n, 200_000) if src.n else 200_000)
-    sk = TailSketch(max(cap, 11))
     integer = src.integer
-    for c in src.chunks():
-        integer = integer or np.asarray(c).dtype.kind in "iu"
-        sk.update(c)
+    if prebuilt is not None:
+        sk = prebuilt
+    else:
+        cap = k_max if k_max is not None else (min(src.n, 200_000) if src.n else 200_000)
+        sk = TailSketch(max(cap, 11))
+        for c in src.chunks():
+            integer = integer or np.asarray(c).dtype.kind in "iu"
+            sk.update(c)
     msg = check_tail_counts(n=sk.n, n_nan=sk.n_nan, n_inf=sk.n_posinf + sk.n_neginf,
                             nan_policy=nan_policy)
     if msg:
@@ -298,7 +336,8 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
     else:
         out = order_estimate(top, n, kernel=method, k=k, k_method=k_method, ci=ci,
                              ci_method=ci_method, level=level, n_resamples=B, rng=gen,
-                             db_options=db_options, replicate_pops=replicate_pops)
+                             db_options=db_options, replicate_pops=replicate_pops,
+                             undersmooth=4 if undersmooth else 1)
     kk = int(out["k"])
     if kk < top.size:
         thr = top[kk]
@@ -312,7 +351,7 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
         notes.append(warn(t, DataWarning, stacklevel=4))
     diag = {"k_selection": _plain(out.get("k_info", {})), "tail_kept": int(top.size),
             "n_zero": sk.n_zero, "n_nan": sk.n_nan, "n_inf": sk.n_posinf + sk.n_neginf,
-            "se_xi": out.get("se_xi")}
+            "se_xi": out.get("se_xi"), "undersmooth": undersmooth}
     boot = out.get("bootstrap")
     if boot is not None:
         diag["bootstrap_k"] = boot["k"]
@@ -406,10 +445,12 @@ def _lm_notes(sk: LogMomentSketch, nan_policy: str) -> list[str]:
     return notes
 
 
-def _logmoment(src: Source, level: float | None, nan_policy: str) -> TailIndexResult:
-    sk = LogMomentSketch()
-    for c in src.chunks():
-        sk.update(c)
+def _logmoment(src: Source, level: float | None, nan_policy: str,
+               prebuilt: LogMomentSketch | None = None) -> TailIndexResult:
+    sk = prebuilt if prebuilt is not None else LogMomentSketch()
+    if prebuilt is None:
+        for c in src.chunks():
+            sk.update(c)
     notes = _lm_notes(sk, nan_policy)
     alpha, se, ci, extra = logmoment_estimate(sk, confidence_level=level)
     for t in extra:
@@ -467,6 +508,22 @@ def _mohammadi(src: Source, k1: Any, permute: bool, level: float | None, nan_pol
         sk.update(a)
     if sk is None:
         raise ValueError("`x` is empty.")
+    return _mohammadi_from(sk, None, level, nan_policy, notes, trimmed_rule, permute)
+
+
+def _mohammadi_from(sk: LogMomentSketch, k1: Any, level: float | None, nan_policy: str,
+                    notes: list[str], trimmed_rule: str | None, permute: bool
+                    ) -> TailIndexResult:
+    if k1 is not None and not isinstance(k1, str):
+        want = set(np.atleast_1d(k1).tolist())
+        if not want <= set(sk.k1.tolist()):
+            raise ValueError(f"the LogMomentSketch holds blocks for K1 = {sk.k1.tolist()}; "
+                             f"k1 = {sorted(want)} is not among them.")
+    if sk.k1.size == 0:
+        raise ValueError("the LogMomentSketch was built without block lengths (k1=()); "
+                         "build it with LogMomentSketch(k1=...) for Mohammadi.")
+    grid = tuple(int(v) for v in sk.k1)
+    notes = list(notes)
     notes += _lm_notes(sk, nan_policy)
     if trimmed_rule:
         notes.append(warn(trimmed_rule, DataWarning, stacklevel=3))

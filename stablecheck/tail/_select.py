@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ..resample._schemes import PoissonTail
-from ._kernels import hill_moments, hill_path
+from ._kernels import hill_path
 
 __all__ = ["double_bootstrap", "analytic_double_bootstrap", "drees_kaufmann", "ks_min", "path_stability", "K_METHODS",
            "db_grid"]
@@ -153,8 +153,8 @@ def _qi_kstar(k1: np.ndarray, k2: np.ndarray, n1: int, n: int, P: int
 
 
 def analytic_double_bootstrap(logs: np.ndarray, n: int, *, epsilon: float = 0.1,
-                              k_frac: float = 0.1, grid_size: int = 400
-                              ) -> tuple[np.ndarray, dict]:
+                              k_frac: float = 0.1, grid_size: int = 400,
+                              kmax1_cap: int | None = None) -> tuple[np.ndarray, dict]:
     """Conditional-expectation form of :func:`double_bootstrap`, deterministic and ``O(k)``.
 
     A tail-only Poisson resample of size ``n_j`` puts its ``k``-th largest value near the
@@ -164,11 +164,16 @@ def analytic_double_bootstrap(logs: np.ndarray, n: int, *, epsilon: float = 0.1,
     ``Q_j(k) = d(k n / n_j)² + 4 γ̂⁴ / k`` (``γ̂`` = Hill at ``2 sqrt(n)``), minimised over a
     geometric grid of ``grid_size`` values; ``k1, k2`` then enter Qi's formula as in the
     Monte-Carlo version. Used to re-select ``k`` inside every bootstrap replicate, where the
-    Monte-Carlo double bootstrap would cost ``n_resamples`` times more.
+    Monte-Carlo double bootstrap would cost ``n_resamples`` times more. ``kmax1_cap``
+    narrows the stage-1 grid (and the stage-2 grid in proportion), e.g. to a few times the
+    ``k1`` found on the original sample, so replicates read only the depth they need.
     """
     pop = np.atleast_2d(np.asarray(logs, dtype=np.float64))
     R, P = pop.shape
     n1, n2, kmax1, kmax2 = db_grid(n, P, epsilon, k_frac)
+    if kmax1_cap is not None and kmax1_cap < kmax1:
+        kmax2 = max(4, int(kmax2 * kmax1_cap / kmax1))
+        kmax1 = int(kmax1_cap)
     if kmax2 < 4:
         raise ValueError(f"the double bootstrap needs a deeper tail: with n={n} and {P} kept "
                          f"values the second-stage grid has only {kmax2} values of k; keep more "
