@@ -47,34 +47,33 @@ def _stage_argmin(pop: np.ndarray, n: int, m: int, kmax: int, B: int,
                   rng: np.random.Generator) -> np.ndarray:
     """argmin_k of the bootstrap MSE proxy ``E*[(M2* - 2 M1*²)²]`` for each population row.
 
-    Works in batches of about ``_WORK`` elements so temporaries stay in cache.
+    Works in ``(k, replicates)`` memory order (numpy's cumulative sums are fastest along the
+    slow axis) and in batches of about ``_WORK`` elements so temporaries stay in cache.
     """
     R, P = pop.shape
     scheme = PoissonTail(m)
-    ik = 1.0 / np.arange(1, kmax + 1, dtype=np.float64)
-    q = np.zeros((R, kmax))
-    per = B * (kmax + 1)
-    rows_per = max(1, _WORK // per)
-    b = B if rows_per > 1 else max(1, _WORK // (kmax + 1))
-    for r0 in range(0, R, rows_per):
-        r1 = min(R, r0 + rows_per)
+    ik = (1.0 / np.arange(1, kmax + 1, dtype=np.float64))[:, None]
+    out = np.empty(R, dtype=np.int64)
+    b = max(1, _WORK // (kmax + 1))
+    for r in range(R):
+        q = np.zeros(kmax)
         for s0 in range(0, B, b):
             bb = min(b, B - s0)
-            ranks = scheme.indices(n, rng, (r1 - r0) * bb, kmax + 1)
+            ranks = scheme.indices(n, rng, bb, kmax + 1).T     # (k+1, bb), C-ordered
             np.minimum(ranks, P - 1, out=ranks)
-            ranks = ranks.reshape(r1 - r0, bb, kmax + 1)
-            L = np.take_along_axis(pop[r0:r1, None, :], ranks, axis=2)
-            L -= L[..., :1]
-            s1 = np.cumsum(L[..., :kmax], axis=-1)
+            L = pop[r][ranks]
+            L -= L[:1]
+            s1 = np.cumsum(L[:kmax], axis=0)
             s1 *= ik
-            s2 = np.cumsum(L[..., :kmax] ** 2, axis=-1)
+            s2 = np.cumsum(L[:kmax] ** 2, axis=0)
             s2 *= ik
-            thr = L[..., 1:]
+            thr = L[1:]
             m1 = s1 - thr
             # M2 - 2 M1² with M2 = s2 - 2 thr s1 + thr²
             d = s2 - thr * (2.0 * s1 - thr) - 2.0 * m1 * m1
-            q[r0:r1] += np.einsum("rbk,rbk->rk", d, d)
-    return np.argmin(q[:, 1:], axis=1) + 2   # k >= 2
+            q += np.einsum("kb,kb->k", d, d)
+        out[r] = np.argmin(q[1:]) + 2   # k >= 2
+    return out
 
 
 def double_bootstrap(logs: np.ndarray, n: int, rng: np.random.Generator, *,
