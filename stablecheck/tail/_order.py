@@ -184,7 +184,9 @@ def order_estimate(
             # k1 up to 4x the original sample's k1 (the full grid when that is larger)
             n1, _, kmax1, _ = db_grid(n, P, db_options.get("epsilon", 0.1),
                                       db_options.get("k_frac", 0.1))
-            cap1 = int(min(kmax1, 4 * int(k_info.get("k1", kmax1))))
+            n2 = max(10, int(n1 * n1 / n))
+            cap1 = int(min(kmax1, max(4 * int(k_info.get("k1", kmax1)),
+                                      8 * n1 / n2 + 10, 50)))
             depth = min(depth, int(math.ceil((cap1 + 1) * n / n1)) + 3)
         elif not auto:
             depth = min(depth, need + 2)
