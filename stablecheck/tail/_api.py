@@ -26,10 +26,10 @@ from .._validation import (
     check_tail_usable,
     warn,
 )
-from ..errors import BoundaryWarning, DataWarning, ZeroValuesWarning
+from ..errors import BoundaryWarning, DataWarning, DisagreementWarning, ZeroValuesWarning
 from ..resample._engine import make_scheme
 from ._logmoment import DEFAULT_K1_GRID, logmoment_estimate, mohammadi_estimate, seed_k1
-from ._order import order_estimate
+from ._order import order_estimate, select_k
 from ._result import TailIndexResult
 from ._select import K_METHODS
 from ._sketches import LogMomentSketch, TailSketch
@@ -130,6 +130,7 @@ def tail_index(
     block_length: float | None = None,
     db_resamples: int = 200,
     undersmooth: bool = False,
+    compare_k: bool = False,
 ) -> TailIndexResult:
     """Estimate the tail index of a sample, in memory or streamed.
 
@@ -190,6 +191,11 @@ def tail_index(
         Pareto (measured: 55% for the exact χ² interval on |t₃|, n = 1e4); a quarter of it
         cuts bias/SE by ``4^(1/2 − ρ)`` (≈ 5× for ρ = −2/3) at twice the width. See
         docs/tail-index.md.
+    compare_k : bool
+        Also run the other k-selection rules on the same tail, record their k in
+        ``diagnostics["k_by_method"]`` and emit a
+        :class:`~stablecheck.errors.DisagreementWarning` when double bootstrap,
+        Drees–Kaufmann and KS-min disagree by more than a factor 2.
 
     Returns
     -------
@@ -261,6 +267,7 @@ def tail_index(
     jitter = check_bool("jitter", jitter)
     dbB = check_int("db_resamples", db_resamples, min=20)
     undersmooth = check_bool("undersmooth", undersmooth)
+    compare_k = check_bool("compare_k", compare_k)
     if k_max is not None:
         k_max = check_int("k_max", k_max, min=11)
     gen = as_rng(rng)
@@ -288,7 +295,7 @@ def tail_index(
         return _logmoment(src, level if ci_eff else None, nan_policy, prebuilt)
     return _order(src, method, spec, kk, k_method, tail, ci_eff, level, B, ci_method, gen,
                   nan_policy, jitter, k_max, block_scheme, block_length, dbB, undersmooth,
-                  prebuilt)
+                  prebuilt, compare_k)
 
 
 # -------------------------------------------------------------------------------------
@@ -299,7 +306,8 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
            ci: str | None, level: float, B: int, ci_method: str, gen: np.random.Generator,
            nan_policy: str, jitter: bool, k_max: int | None, block_scheme: str,
            block_length: float | None, db_resamples: int, undersmooth: bool,
-           prebuilt: TailSketch | None = None) -> TailIndexResult:
+           prebuilt: TailSketch | None = None, compare_k: bool = False
+           ) -> TailIndexResult:
     notes: list[str] = []
     integer = src.integer
     if prebuilt is not None:
@@ -352,6 +360,20 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
     diag = {"k_selection": _plain(out.get("k_info", {})), "tail_kept": int(top.size),
             "n_zero": sk.n_zero, "n_nan": sk.n_nan, "n_inf": sk.n_posinf + sk.n_neginf,
             "se_xi": out.get("se_xi"), "undersmooth": undersmooth}
+    if compare_k:
+        logs = np.log(top)
+        kb: dict[str, int] = {}
+        for meth in K_METHODS:
+            try:
+                kb[meth] = int(select_k(logs, n, meth, gen, db_options)[0])
+            except ValueError as exc:  # a rule that cannot run on this tail says why
+                notes.append(f"k_method={meth!r} failed: {exc}")
+        diag["k_by_method"] = kb
+        core = [v for m_, v in kb.items() if m_ != "path_stability"]
+        if len(core) >= 2 and max(core) > 2 * min(core):
+            notes.append(warn(f"k-selection rules disagree by more than 2x: {kb}; look at "
+                              "the k path (res.k_path) before trusting a single k.",
+                              DisagreementWarning, stacklevel=4))
     boot = out.get("bootstrap")
     if boot is not None:
         diag["bootstrap_k"] = boot["k"]
