@@ -170,10 +170,13 @@ def analytic_double_bootstrap(logs: np.ndarray, n: int, *, epsilon: float = 0.1,
     pop = np.atleast_2d(np.asarray(logs, dtype=np.float64))
     R, P = pop.shape
     n1, n2, kmax1, kmax2 = db_grid(n, P, epsilon, k_frac)
-    if kmax1_cap is not None and kmax1_cap < kmax1:
-        kmax2 = max(4, int(kmax2 * kmax1_cap / kmax1))
-        kmax1 = max(int(kmax1_cap), kmax2)
-    if kmax2 < 4:
+    if kmax1_cap is not None:
+        # replicate populations were drawn exactly as deep as the capped grid needs
+        full1 = int(k_frac * n1)
+        kmax1 = max(4, min(full1, int(kmax1_cap)))
+        kmax2 = max(4, int(kmax1 * n2 / n1))
+        kmax1 = max(kmax1, kmax2)
+    elif kmax2 < 4:
         raise ValueError(f"the double bootstrap needs a deeper tail: with n={n} and {P} kept "
                          f"values the second-stage grid has only {kmax2} values of k; keep more "
                          "values (TailSketch k_max) or pass an explicit k.")
