@@ -123,6 +123,10 @@ def double_bootstrap(logs: np.ndarray, n: int, rng: np.random.Generator, *,
     R, P = pop.shape
     n1, n2, kmax1, kmax2 = db_grid(n, P, epsilon, k_frac)
     if kmax2 < 4:
+        if P >= n:
+            raise ValueError(f"n = {n} is too small for the double bootstrap (its second stage "
+                             f"would search only {max(kmax2, 0)} values of k); pass an explicit "
+                             "k or use k_method='ks'.")
         raise ValueError(f"the double bootstrap needs a deeper tail: with n={n} and {P} kept "
                          f"values the second-stage grid has only {kmax2} values of k; keep more "
                          "values (TailSketch k_max) or pass an explicit k.")
