@@ -37,7 +37,7 @@ def _coverage(kind: str, ci: str, undersmooth: bool = False, seed: int = 123) ->
 @pytest.mark.parametrize("ci", ["exact", "bootstrap"])
 def test_pareto_coverage_in_band(ci):
     """Exact Pareto tail: no bias, so the interval at the selected k is calibrated
-    (measured: exact 0.939; bootstrap with k re-selected, see docs)."""
+    (measured with this seed: exact 0.939, bootstrap with k re-selected 0.949)."""
     cov = _coverage("pareto", ci)
     assert BAND[0] <= cov <= BAND[1], cov
 
@@ -58,4 +58,21 @@ def test_t3_exact_undercovers_at_mse_optimal_k():
                    strict=False)
 def test_t3_exact_undersmoothed():
     cov = _coverage("t3", "exact", undersmooth=True)
+    assert BAND[0] <= cov <= BAND[1], cov
+
+
+@pytest.mark.slow
+def test_t3_bootstrap_reselected_undercovers():
+    """Re-selecting k in every replicate recovers part of the gap (0.537 → 0.852 measured)
+    but cannot remove the bias at the MSE-optimal k. Documented; kept as a regression."""
+    cov = _coverage("t3", "bootstrap")
+    assert 0.80 <= cov <= 0.90, cov
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["t3", "pareto"])
+def test_bootstrap_undersmoothed_in_band(kind):
+    """The fix: tail bootstrap with k re-selected per replicate and undersmooth=True
+    (estimate and interval at k/4). Measured: |t₃| 0.960, Pareto see docs."""
+    cov = _coverage(kind, "bootstrap", undersmooth=True)
     assert BAND[0] <= cov <= BAND[1], cov
