@@ -163,3 +163,23 @@ def test_sqrt_k1_on_streams(rng):
     assert two_pass.k == 200 and two_pass.alpha == pytest.approx(ref.alpha, rel=1e-12)
     with pytest.raises(ValueError, match="one-shot iterator"):
         sc.tail_index(iter(np.array_split(x, 9)), method="mohammadi")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=hnp.arrays(np.float64, st.integers(1, 400),
+                    elements=st.floats(-1e6, 1e6, allow_nan=False)),
+       cuts=st.lists(st.integers(0, 400), max_size=6), k=st.integers(2, 50))
+def test_tail_sketch_property_any_chunking(x, cuts, k):
+    """Top-k of |x|, x⁺, x⁻ and the counts do not depend on chunking (exact)."""
+    sk = TailSketch(k)
+    for c in np.split(x, sorted(c for c in cuts if c <= x.size)):
+        sk.update(c)
+    a = np.abs(x)
+    np.testing.assert_array_equal(sk.top("abs"), np.sort(a[a > 0])[::-1][:k])
+    np.testing.assert_array_equal(sk.top("upper"), np.sort(x[x > 0])[::-1][:k])
+    assert sk.n == x.size and sk.n_zero == int(np.count_nonzero(x == 0))
