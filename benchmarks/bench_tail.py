@@ -123,7 +123,13 @@ for meth in ("logmoment", "mohammadi"):
     res[meth] = [r.alpha, r.confidence_interval.low, r.confidence_interval.high, r.k]
 out["all_estimators_s"] = time.perf_counter() - t0
 out["results"] = res
-out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+# VmHWM belongs to this process image; ru_maxrss would include the forking parent's peak
+try:
+    with open("/proc/self/status") as fh:
+        hwm = [ln for ln in fh if ln.startswith("VmHWM")][0]
+    out["peak_rss_mb"] = int(hwm.split()[1]) / 1024.0
+except (OSError, IndexError):
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 print(json.dumps(out))
 """
 

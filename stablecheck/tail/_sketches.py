@@ -100,8 +100,11 @@ class TailSketch(Sketch):
         tp = x.dtype.type(self._thr["upper"])
         tn = x.dtype.type(-self._thr["lower"])
         idx = np.flatnonzero((x > tp) | (x < tn))
-        if idx.size:
-            c = x[idx].astype(np.float64)
+        # Until the buffers fill, most values are candidates: offer them in slices so the
+        # float64 temporaries stay small (peak memory independent of the chunk size).
+        step = max(1 << 16, 2 * self.k_max)
+        for s0 in range(0, idx.size, step):
+            c = x[idx[s0:s0 + step]].astype(np.float64)
             inf = np.isinf(c)
             if inf.any():
                 self.n_posinf += int(np.count_nonzero(c == np.inf))
