@@ -47,6 +47,9 @@ __all__ = [
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------
+from .tail import PowerLawComparison, PowerLawResult, powerlaw_fit  # noqa: E402
+
+__all__ += ["powerlaw_fit", "PowerLawResult", "PowerLawComparison"]
 
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
