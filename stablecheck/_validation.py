@@ -495,7 +495,8 @@ def check_resamples_flag(name: str, value: Any, *, default: int, options: Sequen
 
 
 def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "") -> None:
-    """Discrete fits need integer values >= 1 on the fitted side."""
+    """Discrete fits need integer values on the fitted side (positive there by construction:
+    zeros are never on a side, so the values are >= 1)."""
     if values.size == 0:
         return
     frac = values != np.floor(values)
@@ -504,9 +505,6 @@ def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "")
         raise ValueError(f"discrete=True needs integer values{what}; {nb} of {values.size} "
                          f"values of `{name}` are not integers (e.g. {float(values[frac][0])!r}). "
                          "Pass discrete=False for continuous data.")
-    if values.min() < 1:
-        raise ValueError(f"discrete=True needs values >= 1{what}; the smallest value of "
-                         f"`{name}` is {float(values.min())!r}.")
 
 
 

@@ -17,9 +17,20 @@ from scipy import special, stats
 
 from .._results import ConfidenceInterval, ResultMixin
 from .._typing import ArrayLike, RNGLike
-from .._validation import (as_rng, as_sample, check_bool, check_confidence_level, check_int,
-                           check_integer_valued, check_option, check_powerlaw_xmin,
-                           check_resamples_flag, check_sequence_of_options, warn, warn_small)
+from .._validation import (
+    as_rng,
+    as_sample,
+    check_bool,
+    check_confidence_level,
+    check_int,
+    check_integer_valued,
+    check_option,
+    check_powerlaw_xmin,
+    check_resamples_flag,
+    check_sequence_of_options,
+    warn,
+    warn_small,
+)
 from ..errors import BoundaryWarning, SmallSampleWarning
 from . import _powerlaw_engine as _eng
 from ._powerlaw_compare import ALTERNATIVES, PowerLawComparison, compare_tail

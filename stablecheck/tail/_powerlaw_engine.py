@@ -31,21 +31,34 @@ _CHUNK = 1 << 20  # elements per (candidates x points) block
 
 
 class Uniq:
-    """Weighted unique values of one tail side (see module docstring)."""
+    """Weighted unique values of one tail side (see module docstring).
 
-    __slots__ = ("u", "lu", "cnt", "cb", "n", "discrete", "_sl")
+    Bootstrap replicates keep the support of the data and may carry zero counts
+    (``has_zeros``): such entries are never candidates and never KS evaluation points, which
+    saves compacting a million-entry array in every replicate.
+    """
+
+    __slots__ = ("u", "lu", "cnt", "cb", "n", "discrete", "has_zeros", "_sl")
 
     def __init__(self, u: np.ndarray, cnt: np.ndarray, discrete: bool,
-                 lu: np.ndarray | None = None) -> None:
+                 lu: np.ndarray | None = None, has_zeros: bool = False) -> None:
         self.u = u
         self.lu = np.log(u) if lu is None else lu
         self.cnt = cnt
-        self.cb = np.concatenate(([0], np.cumsum(cnt)))
+        self.cb = np.empty(cnt.size + 1, dtype=np.int64)
+        self.cb[0] = 0
+        np.cumsum(cnt, out=self.cb[1:])
         self.n = int(self.cb[-1])
         self.discrete = discrete
-        # SL[c] = sum over the tail u[c:] of cnt * (log u - log u[0]); centred for accuracy.
+        self.has_zeros = has_zeros
+        # SL[c] = sum over the tail u[c:] of cnt * (log u - log u[0]), accumulated from the
+        # top so that small tails are summed exactly; centred for accuracy.
         w = cnt * (self.lu - self.lu[0])
         self._sl = np.cumsum(w[::-1])[::-1]
+
+    def first_nonzero(self, c: int) -> int:
+        """The first entry at or after ``c`` with a positive count."""
+        return int(np.searchsorted(self.cb, self.cb[c], side="right")) - 1
 
     @property
     def size(self) -> int:
@@ -68,9 +81,8 @@ def uniq_from_sorted(xs: np.ndarray, discrete: bool) -> Uniq:
 
 
 def uniq_from_counts(base: Uniq, cnt: np.ndarray) -> Uniq:
-    """A replicate on the support of ``base`` with multiplicities ``cnt`` (zeros removed)."""
-    keep = cnt > 0
-    return Uniq(base.u[keep], cnt[keep], base.discrete, lu=base.lu[keep])
+    """A replicate on the support of ``base`` with multiplicities ``cnt`` (zeros allowed)."""
+    return Uniq(base.u, cnt, base.discrete, lu=base.lu, has_zeros=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -81,18 +93,25 @@ def candidates(d: Uniq, lo: float = -np.inf, hi: float = np.inf,
                max_candidates: int | None = None) -> np.ndarray:
     """Candidate indices: unique values in [lo, hi], never the largest one.
 
-    When more than ``max_candidates`` remain, keep those whose tail sizes lie closest to a
-    geometric grid of ``max_candidates`` tail sizes (a log grid; exact for small data).
+    When more than ``max_candidates`` remain, keep those whose tail sizes lie closest (from
+    above) to a geometric grid of ``max_candidates`` tail sizes (a log grid; exhaustive for
+    small data). Costs O(max_candidates log U), never O(U), so replicates stay cheap.
     """
-    c = np.arange(d.size - 1)
-    if np.isfinite(lo) or np.isfinite(hi):
-        c = c[(d.u[c] >= lo) & (d.u[c] <= hi)]
-    if max_candidates is not None and c.size > max_candidates:
-        nt = d.n - d.cb[c]  # decreasing in c
-        grid = np.geomspace(nt[-1], nt[0], max_candidates)
-        pos = np.searchsorted(-nt, -grid, side="left")  # first candidate with nt <= grid
-        c = np.unique(c[np.clip(pos, 0, c.size - 1)])
-    return c
+    first = int(np.searchsorted(d.u, lo, side="left")) if np.isfinite(lo) else 0
+    last = int(np.searchsorted(d.u, hi, side="right")) if np.isfinite(hi) else d.size
+    last = min(last, d.size - 1)  # exclusive; the largest value is never a candidate
+    if last <= first:
+        return np.empty(0, dtype=np.intp)
+    if max_candidates is None or last - first <= max_candidates:
+        c = np.arange(first, last)
+        return c[d.cnt[c] > 0] if d.has_zeros else c
+    nt_hi = d.n - int(d.cb[first])
+    nt_lo = d.n - int(d.cb[last - 1])
+    grid = np.geomspace(nt_lo, nt_hi, max_candidates)
+    # the candidate whose run contains position n - t has a tail of at least t values
+    pos = np.searchsorted(d.cb, d.n - grid, side="right") - 1
+    c = np.unique(np.clip(pos, first, last - 1))
+    return c[d.cnt[c] > 0] if d.has_zeros else c
 
 
 def tail_params(d: Uniq, c: np.ndarray) -> np.ndarray:
@@ -151,13 +170,19 @@ def _diffs(d: Uniq, c: np.ndarray, alpha: np.ndarray, k: np.ndarray) -> np.ndarr
     below = (d.cb[k] - cbc) / nt
     if not d.discrete:
         model = 1.0 - np.exp(alpha[:, None] * (d.lu[c][:, None] - d.lu[k]))
-        return np.abs(model - below)
+        out = np.abs(model - below)
+        if d.has_zeros:  # values absent from this replicate are not evaluation points
+            out *= d.cnt[k] > 0
+        return out
     a = (alpha + 1.0)[:, None]
     zc = special.zeta(a, d.u[c][:, None])
     sf = special.zeta(a, d.u[k]) / zc
     pmf = np.exp(-a * d.lu[k]) / zc
     upto = (d.cb[k + 1] - cbc) / nt
-    return np.maximum(np.abs(1.0 - sf - below), np.abs(1.0 - sf + pmf - upto))
+    out = np.maximum(np.abs(1.0 - sf - below), np.abs(1.0 - sf + pmf - upto))
+    if d.has_zeros:
+        out *= d.cnt[k] > 0
+    return out
 
 
 def _ks_on_grid(d: Uniq, c: np.ndarray, alpha: np.ndarray, m: int) -> np.ndarray:
@@ -232,6 +257,8 @@ def scan_xmin(d: Uniq, c: np.ndarray) -> tuple[int, float, float]:
 def fixed_xmin(d: Uniq, xmin: float) -> tuple[int, float, float]:
     """Fit at a given xmin: the first unique value >= xmin is the candidate."""
     c = int(np.searchsorted(d.u, xmin, side="left"))
+    if c < d.size and d.has_zeros:
+        c = d.first_nonzero(c)
     if c >= d.size - 1:
         raise ValueError("fewer than two distinct values lie at or above `xmin`")
     alpha = float(tail_params(d, np.array([c]))[0])
@@ -252,10 +279,17 @@ def sample_powerlaw_sorted(rng: np.random.Generator, size: int, xmin: float, alp
     rounding of a continuous power-law draw started at the table's end, whose error shrinks
     as the table's end grows.
     """
+    if size == 0:
+        return np.empty(0)
+    if not discrete:
+        # -log U_(i) of sorted uniforms are the partial sums of exponential spacings
+        # E_j / (size - j) (Renyi's representation), so the sample comes out sorted.
+        e = rng.standard_exponential(size)
+        e /= np.arange(size, 0, -1, dtype=np.float64)
+        np.cumsum(e, out=e)
+        return xmin * np.exp(e / alpha)
     u = 1.0 - rng.random(size)  # uniform on (0, 1]
     u.sort()
-    if not discrete:  # ascending u -> descending x; reverse to ascending
-        return xmin * np.exp(-np.log(u[::-1]) / alpha)
     a = alpha + 1.0
     kk = xmin + np.arange(10_001, dtype=np.float64)
     sf = special.zeta(a, kk) / special.zeta(a, xmin)  # P(X >= k), decreasing
@@ -307,7 +341,13 @@ def gof_replicates(d: Uniq, c_fit: int, alpha: float, rule: ScanRule, n_resample
     xmin = float(d.u[c_fit])
     n_body = int(d.cb[c_fit])
     n_tail = d.n - n_body
-    body_uid = np.repeat(np.arange(c_fit), d.cnt[:c_fit])
+    # map a resampled body position to its distinct value (identity when there are no ties)
+    body_uid = None if n_body == c_fit else np.repeat(np.arange(c_fit), d.cnt[:c_fit])
+    size = c_fit + (n_tail if rule.fixed is not None else d.n)
+    u_buf = np.empty(size)
+    l_buf = np.empty(size)
+    c_buf = np.zeros(size, dtype=np.int64)
+    u_buf[:c_fit], l_buf[:c_fit] = d.u[:c_fit], d.lu[:c_fit]
     out = np.full(n_resamples, np.nan)
     for b in range(n_resamples):
         if rule.fixed is not None:
@@ -316,24 +356,22 @@ def gof_replicates(d: Uniq, c_fit: int, alpha: float, rule: ScanRule, n_resample
             nt = int(rng.binomial(d.n, n_tail / d.n))
             nb = d.n - nt
         tail = sample_powerlaw_sorted(rng, nt, xmin, alpha, d.discrete)
-        parts_u, parts_c, parts_l = [], [], []
+        if d.discrete:  # integer draws tie: compact them
+            t = uniq_from_sorted(tail, True) if nt else None
+            tu, tc, tl = (t.u, t.cnt, t.lu) if nt else (tail, tail, tail)
+        else:  # continuous draws are distinct (ties have probability 0)
+            tu, tc, tl = tail, 1, np.log(tail)
+        m = c_fit + tu.size
         if nb:
-            cb = np.bincount(body_uid[rng.integers(0, n_body, size=nb)], minlength=c_fit)
-            keep = cb > 0
-            parts_u.append(d.u[:c_fit][keep])
-            parts_c.append(cb[keep])
-            parts_l.append(d.lu[:c_fit][keep])
-        if nt:
-            t = uniq_from_sorted(tail, d.discrete)
-            parts_u.append(t.u)
-            parts_c.append(t.cnt)
-            parts_l.append(t.lu)
-        if not parts_u:
+            pos = rng.integers(0, n_body, size=nb)
+            c_buf[:c_fit] = np.bincount(pos if body_uid is None else body_uid[pos],
+                                        minlength=c_fit)
+        else:
+            c_buf[:c_fit] = 0
+        u_buf[c_fit:m], l_buf[c_fit:m], c_buf[c_fit:m] = tu, tl, tc
+        if m - c_fit + np.count_nonzero(c_buf[:c_fit]) < 3:
             continue
-        u = np.concatenate(parts_u)
-        if u.size < 3:
-            continue
-        rep = Uniq(u, np.concatenate(parts_c), d.discrete, lu=np.concatenate(parts_l))
+        rep = Uniq(u_buf[:m], c_buf[:m], d.discrete, lu=l_buf[:m], has_zeros=True)
         try:
             out[b] = rule.fit(rep)[2]
         except ValueError:
@@ -355,8 +393,6 @@ def refit_replicates(d: Uniq, rule: ScanRule, n_resamples: int, rng: np.random.G
     for b in range(n_resamples):
         cnt = np.bincount(uid[rng.integers(0, d.n, size=d.n)], minlength=d.size)
         rep = uniq_from_counts(d, cnt)
-        if rep.size < 3:
-            continue
         try:
             c, a, _ = rule.fit(rep)
         except ValueError:
