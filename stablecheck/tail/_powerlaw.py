@@ -30,6 +30,7 @@ from .._validation import (
     check_sequence_of_options,
     warn,
     warn_small,
+    warn_zeros,
 )
 from ..errors import BoundaryWarning, SmallSampleWarning
 from . import _powerlaw_engine as _eng
@@ -236,8 +237,9 @@ def powerlaw_fit(
         "truncated_power_law" (default: all four).
     max_candidates : int
         Exhaustive xmin search when at most this many distinct values qualify; otherwise the
-        candidates are the values whose tail sizes lie nearest a geometric grid of this many
-        tail sizes (applied identically in every bootstrap replicate).
+        candidates are the values whose tail sizes lie nearest a geometric grid of
+        ``max_candidates // 10`` tail sizes (``xmin_method = "ks-grid"``), applied
+        identically in every bootstrap replicate.
     nonfinite : {"raise", "omit"}
     rng : None, int, SeedSequence or Generator
 
@@ -258,6 +260,8 @@ def powerlaw_fit(
     -----
     SmallSampleWarning
         Fewer than 50 values in the fitted tail.
+    ZeroValuesWarning
+        The data contain exact zeros (never part of a tail; counted in ``n_dropped``).
     BoundaryWarning
         xmin chosen at the edge of the candidate range (the power-law region may extend
         beyond a given range, or the data offer no clear scaling region).
@@ -341,6 +345,9 @@ def powerlaw_fit(
     x_min = float(d.u[c])
 
     msgs: list[str] = []
+    m = warn_zeros(sample, what="zeros belong to no tail and were not used")
+    if m:
+        msgs.append(m)
     m = warn_small(n_tail, 50, what="in the fitted power-law tail")
     if m:
         msgs.append(m)

@@ -19,6 +19,8 @@ The result is bit-for-bit the argmin of the exhaustive scan (ties -> smallest xm
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import special
 
@@ -94,8 +96,9 @@ def candidates(d: Uniq, lo: float = -np.inf, hi: float = np.inf,
     """Candidate indices: unique values in [lo, hi], never the largest one.
 
     When more than ``max_candidates`` remain, keep those whose tail sizes lie closest (from
-    above) to a geometric grid of ``max_candidates`` tail sizes (a log grid; exhaustive for
-    small data). Costs O(max_candidates log U), never O(U), so replicates stay cheap.
+    above) to a geometric grid of ``max_candidates // 10`` tail sizes (a log grid, steps of
+    ~1% in the tail size at n = 1e5 for the default 10,000; exhaustive for small data).
+    Costs O(grid log U), never O(U), so replicates stay cheap.
     """
     first = int(np.searchsorted(d.u, lo, side="left")) if np.isfinite(lo) else 0
     last = int(np.searchsorted(d.u, hi, side="right")) if np.isfinite(hi) else d.size
@@ -107,7 +110,7 @@ def candidates(d: Uniq, lo: float = -np.inf, hi: float = np.inf,
         return c[d.cnt[c] > 0] if d.has_zeros else c
     nt_hi = d.n - int(d.cb[first])
     nt_lo = d.n - int(d.cb[last - 1])
-    grid = np.geomspace(nt_lo, nt_hi, max_candidates)
+    grid = np.geomspace(nt_lo, nt_hi, max(max_candidates // 10, 2))
     # the candidate whose run contains position n - t has a tail of at least t values
     pos = np.searchsorted(d.cb, d.n - grid, side="right") - 1
     c = np.unique(np.clip(pos, first, last - 1))
@@ -348,6 +351,10 @@ def gof_replicates(d: Uniq, c_fit: int, alpha: float, rule: ScanRule, n_resample
     l_buf = np.empty(size)
     c_buf = np.zeros(size, dtype=np.int64)
     u_buf[:c_fit], l_buf[:c_fit] = d.u[:c_fit], d.lu[:c_fit]
+    # continuous tails are generated in place, already sorted (Renyi: the k-th smallest of
+    # n standard exponentials is sum_{j<k} E_j / (n - j)); recip[-s:] = 1/s, ..., 1/1
+    recip = 1.0 / np.arange(size - c_fit, 0, -1, dtype=np.float64)
+    lxmin = math.log(xmin)
     out = np.full(n_resamples, np.nan)
     for b in range(n_resamples):
         if rule.fixed is not None:
@@ -355,20 +362,29 @@ def gof_replicates(d: Uniq, c_fit: int, alpha: float, rule: ScanRule, n_resample
         else:
             nt = int(rng.binomial(d.n, n_tail / d.n))
             nb = d.n - nt
-        tail = sample_powerlaw_sorted(rng, nt, xmin, alpha, d.discrete)
         if d.discrete:  # integer draws tie: compact them
-            t = uniq_from_sorted(tail, True) if nt else None
-            tu, tc, tl = (t.u, t.cnt, t.lu) if nt else (tail, tail, tail)
+            m = c_fit
+            if nt:
+                t = uniq_from_sorted(sample_powerlaw_sorted(rng, nt, xmin, alpha, True), True)
+                m = c_fit + t.size
+                u_buf[c_fit:m], l_buf[c_fit:m], c_buf[c_fit:m] = t.u, t.lu, t.cnt
         else:  # continuous draws are distinct (ties have probability 0)
-            tu, tc, tl = tail, 1, np.log(tail)
-        m = c_fit + tu.size
+            m = c_fit + nt
+            if nt:
+                e = l_buf[c_fit:m]
+                rng.standard_exponential(out=e)
+                e *= recip[recip.size - nt:]
+                np.cumsum(e, out=e)
+                e /= alpha
+                e += lxmin  # log of the sorted power-law sample
+                np.exp(e, out=u_buf[c_fit:m])
+                c_buf[c_fit:m] = 1
         if nb:
             pos = rng.integers(0, n_body, size=nb)
             c_buf[:c_fit] = np.bincount(pos if body_uid is None else body_uid[pos],
                                         minlength=c_fit)
         else:
             c_buf[:c_fit] = 0
-        u_buf[c_fit:m], l_buf[c_fit:m], c_buf[c_fit:m] = tu, tl, tc
         if m - c_fit + np.count_nonzero(c_buf[:c_fit]) < 3:
             continue
         rep = Uniq(u_buf[:m], c_buf[:m], d.discrete, lu=l_buf[:m], has_zeros=True)
