@@ -263,8 +263,9 @@ def powerlaw_fit(
     ZeroValuesWarning
         The data contain exact zeros (never part of a tail; counted in ``n_dropped``).
     BoundaryWarning
-        xmin chosen at the edge of the candidate range (the power-law region may extend
-        beyond a given range, or the data offer no clear scaling region).
+        xmin chosen at an edge of a given ``(lo, hi)`` range (the power-law region may
+        extend beyond it), or at the largest candidate of an unrestricted search (no clear
+        scaling region).
 
     Notes
     -----
@@ -352,8 +353,11 @@ def powerlaw_fit(
     if m:
         msgs.append(m)
     if kind != "fixed" and n_cand > 1:
+        # At the lowest candidate of an unrestricted search the power law simply covers the
+        # whole side (no body): nothing to warn about. Any other edge is suspicious.
         cands = _eng.candidates(d, lo, hi, max_candidates)
-        if c in (int(cands[0]), int(cands[-1])):
+        edges = (int(cands[-1]),) if kind == "auto" else (int(cands[0]), int(cands[-1]))
+        if c in edges:
             where = "lowest" if c == int(cands[0]) else "highest"
             msgs.append(warn(f"xmin = {x_min:.6g} is the {where} candidate of the search; the "
                              "scaling region may extend beyond the searched range (or there "
