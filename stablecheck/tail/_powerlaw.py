@@ -36,7 +36,7 @@ from ..errors import BoundaryWarning, SmallSampleWarning
 from . import _powerlaw_engine as _eng
 from ._powerlaw_compare import ALTERNATIVES, PowerLawComparison, compare_tail
 
-__all__ = ["powerlaw_fit", "PowerLawResult", "powerlaw_tail_index"]
+__all__ = ["powerlaw_fit", "PowerLawResult", "powerlaw_tail_index", "powerlaw_plugin"]
 
 _DEFAULT_RESAMPLES = 1000
 _MAX_CANDIDATES = 10_000
@@ -186,6 +186,47 @@ def powerlaw_tail_index(sorted_values: np.ndarray, *, discrete: bool = False,
     rule = _rule(xmin, max_candidates)
     c, alpha, ks = rule.fit(d)
     return float(alpha), float(d.u[c]), int(d.n - d.cb[c]), float(ks)
+
+
+def powerlaw_plugin(top: np.ndarray, n: int, *, ci: str | None, confidence_level: float,
+                    n_resamples: int, rng: np.random.Generator, discrete: bool = False,
+                    xmin: float | tuple[float, float] | None = None,
+                    max_candidates: int | None = _MAX_CANDIDATES) -> dict:
+    """Adapter for the ``tail_index`` method registry (``register_method("powerlaw", ...)``).
+
+    ``top`` holds the kept positive values in decreasing order, ``n`` the usable sample size;
+    arguments arrive validated. Returns the registry's dict: ``alpha``, ``xi = 1/alpha``,
+    ``ci`` (``"bootstrap"``: percentile, xmin re-selected per replicate; ``"normal"``:
+    asymptotic at the chosen xmin; None), ``se``, ``se_xi``, ``k = n_tail - 1`` (Hill's
+    convention: ``k`` exceedances above ``X_(k+1) = xmin``), ``diagnostics`` (xmin, n_tail,
+    ks_distance, density_exponent) and ``notes``.
+    """
+    xs = np.ascontiguousarray(top[::-1], dtype=np.float64)
+    d = _eng.uniq_from_sorted(xs, discrete)
+    rule = _rule(xmin, max_candidates)
+    c, alpha, ks = rule.fit(d)
+    n_tail = int(d.n - d.cb[c])
+    se = _stderr(d, c, alpha)
+    notes: list[str] = []
+    interval = None
+    boot = None
+    if ci == "normal":
+        z = stats.norm.ppf(0.5 + confidence_level / 2)
+        interval = ConfidenceInterval(alpha - z * se, alpha + z * se, confidence_level, "normal")
+    elif ci == "bootstrap":
+        boot, _, _ = _eng.refit_replicates(d, rule, n_resamples, rng)
+        ok = boot[np.isfinite(boot)]
+        if ok.size < n_resamples:
+            notes.append(f"{n_resamples - ok.size} of {n_resamples} bootstrap replicates could "
+                         "not be fitted and were left out of the interval.")
+        q = np.quantile(ok, [0.5 - confidence_level / 2, 0.5 + confidence_level / 2])
+        interval = ConfidenceInterval(float(q[0]), float(q[1]), confidence_level,
+                                      "bootstrap percentile (xmin re-selected)")
+    return {"alpha": float(alpha), "xi": 1.0 / float(alpha), "ci": interval, "se": float(se),
+            "se_xi": float(se) / float(alpha) ** 2, "k": n_tail - 1, "notes": notes,
+            "bootstrap": None if boot is None else {"k": None, "alpha": boot},
+            "diagnostics": {"xmin": float(d.u[c]), "n_tail": n_tail, "ks_distance": float(ks),
+                            "density_exponent": float(alpha) + 1.0}}
 
 
 def _rule(xmin: Any, max_candidates: int | None) -> _eng.ScanRule:

@@ -11,7 +11,7 @@ from scipy import special, stats
 import stablecheck as sc
 from stablecheck.errors import BoundaryWarning, SmallSampleWarning, StablecheckWarning
 from stablecheck.tail import _powerlaw_engine as eng
-from stablecheck.tail import powerlaw_tail_index
+from stablecheck.tail import powerlaw_plugin, powerlaw_tail_index
 
 
 @pytest.fixture(autouse=True)
@@ -347,6 +347,26 @@ def test_kernel_matches_public_function():
     res = sc.powerlaw_fit(x, compare=None)
     a, xm, nt, ks = powerlaw_tail_index(np.sort(x)[::-1])
     assert (a, xm, nt, ks) == (res.alpha, res.xmin, res.n_tail, res.ks_distance)
+
+
+def test_registry_plugin_matches_public_function():
+    # the dict contract of stablecheck.tail.register_method: fn(top, n, *, ci, ...)
+    rng = np.random.default_rng(34)
+    x = mixture(rng, 2000)
+    top = np.sort(x)[::-1]
+    res = sc.powerlaw_fit(x, compare=None)
+    out = powerlaw_plugin(top, x.size, ci="normal", confidence_level=0.9, n_resamples=50,
+                          rng=np.random.default_rng(0))
+    assert out["alpha"] == res.alpha and out["xi"] == 1 / res.alpha
+    assert out["k"] == res.n_tail - 1 and top[out["k"]] == res.xmin
+    assert out["se"] == res.stderr and out["ci"].level == 0.9
+    boot = powerlaw_plugin(top, x.size, ci="bootstrap", confidence_level=0.95, n_resamples=50,
+                           rng=np.random.default_rng(0))
+    ref = sc.powerlaw_fit(x, compare=None, ci=50, rng=0)
+    assert (boot["ci"].low, boot["ci"].high) == (ref.confidence_interval.low,
+                                                 ref.confidence_interval.high)
+    assert powerlaw_plugin(top, x.size, ci=None, confidence_level=0.95, n_resamples=50,
+                           rng=None)["ci"] is None
 
 
 def test_result_presentation():
