@@ -1,6 +1,6 @@
 """Numerical engine of the Clauset–Shalizi–Newman power-law fit (arrays only).
 
-The data of one tail side are held as *weighted unique values* (``_Uniq``): the sorted distinct
+The data of one tail side are held as *weighted unique values* (``Uniq``): the sorted distinct
 values ``u``, their logs ``lu``, their multiplicities ``cnt`` and ``cb[k]`` = number of values
 strictly below ``u[k]`` (``cb[U] = N``). Every xmin candidate is a unique value; its tail is
 ``u[c:]`` with ``n_t = N - cb[c]`` points. Bootstrap replicates are new count vectors over the
