@@ -29,7 +29,7 @@ __all__ = ["Uniq", "uniq_from_sorted", "uniq_from_counts", "candidates", "tail_p
            "gof_replicates", "refit_replicates"]
 
 _LEVELS = (32, 256, 2048, 16384, 131072)
-_CHUNK = 1 << 20  # elements per (candidates x points) block
+_CHUNK = 1 << 13  # elements per (candidates x points) block: temporaries stay in cache
 
 
 class Uniq:
@@ -189,14 +189,19 @@ def _diffs(d: Uniq, c: np.ndarray, alpha: np.ndarray, k: np.ndarray) -> np.ndarr
 
 
 def _ks_on_grid(d: Uniq, c: np.ndarray, alpha: np.ndarray, m: int) -> np.ndarray:
-    """Max of ``_diffs`` over ``m`` evenly spaced unique tail points (all when fewer)."""
+    """Max of ``_diffs`` over ``m`` evenly spaced unique tail points (all when fewer).
+
+    Candidates come in ascending order (tails of decreasing length); a block whose longest
+    tail is shorter than ``m`` uses that length instead, so short tails are not evaluated
+    point-by-point many times over.
+    """
     out = np.empty(c.size)
-    j = np.arange(m)
     rows = max(1, _CHUNK // m)
     for s in range(0, c.size, rows):
         cc = c[s:s + rows]
         length = d.size - cc
-        k = cc[:, None] + (j[None, :] * length[:, None]) // m
+        me = int(min(m, length.max()))
+        k = cc[:, None] + (np.arange(me)[None, :] * length[:, None]) // me
         out[s:s + rows] = _diffs(d, cc, alpha[s:s + rows], k).max(axis=1)
     return out
 
