@@ -13,7 +13,9 @@ O(N^2). We scan exactly but prune: the KS statistic restricted to ``m`` evenly s
 points is a *lower bound* of the full statistic (a max over a subset), computed for all
 candidates at once on a ``(n_candidates, m)`` grid with the same floating-point expression as
 the full statistic. Candidates whose bound exceeds the best exact distance found so far
-cannot win and are dropped; the bound is refined (m = 32, 256, 2048, ...) for the survivors.
+cannot win and are dropped; the bound is refined (m = 32, 128, 512, ...) for the
+survivors, and the points where exact distances of other candidates peaked are added to
+every bound (neighbours peak there too), which makes near-optimal bounds tight.
 The result is bit-for-bit the argmin of the exhaustive scan (ties -> smallest xmin).
 """
 
@@ -28,7 +30,7 @@ __all__ = ["Uniq", "uniq_from_sorted", "uniq_from_counts", "candidates", "tail_p
            "scan_xmin", "fixed_xmin", "ks_exact", "sample_powerlaw_sorted", "ScanRule",
            "gof_replicates", "refit_replicates"]
 
-_LEVELS = (32, 256, 2048, 16384, 131072)
+_LEVELS = (32, 128, 512, 2048, 8192, 32768, 131072)
 _CHUNK = 1 << 13  # elements per (candidates x points) block: temporaries stay in cache
 
 
@@ -188,12 +190,16 @@ def _diffs(d: Uniq, c: np.ndarray, alpha: np.ndarray, k: np.ndarray) -> np.ndarr
     return out
 
 
-def _ks_on_grid(d: Uniq, c: np.ndarray, alpha: np.ndarray, m: int) -> np.ndarray:
+def _ks_on_grid(d: Uniq, c: np.ndarray, alpha: np.ndarray, m: int,
+                hints: np.ndarray | None = None) -> np.ndarray:
     """Max of ``_diffs`` over ``m`` evenly spaced unique tail points (all when fewer).
 
     Candidates come in ascending order (tails of decreasing length); a block whose longest
     tail is shorter than ``m`` uses that length instead, so short tails are not evaluated
-    point-by-point many times over.
+    point-by-point many times over. ``hints`` are extra points (where exact KS distances of
+    other candidates peaked; neighbouring candidates tend to peak there too), clipped into
+    each tail, which tightens the bound at little cost. Every point used lies in the tail, so
+    the result is always a lower bound of the full KS distance.
     """
     out = np.empty(c.size)
     rows = max(1, _CHUNK // m)
@@ -202,19 +208,29 @@ def _ks_on_grid(d: Uniq, c: np.ndarray, alpha: np.ndarray, m: int) -> np.ndarray
         length = d.size - cc
         me = int(min(m, length.max()))
         k = cc[:, None] + (np.arange(me)[None, :] * length[:, None]) // me
+        if hints is not None and hints.size:
+            k = np.concatenate([k, np.maximum(hints[None, :], cc[:, None])], axis=1)
         out[s:s + rows] = _diffs(d, cc, alpha[s:s + rows], k).max(axis=1)
     return out
 
 
-def ks_exact(d: Uniq, c: int, alpha: float) -> float:
-    """The KS distance of candidate ``c`` over all its tail points."""
+def _ks_exact_at(d: Uniq, c: int, alpha: float) -> tuple[float, int]:
+    """The KS distance of candidate ``c`` over all its tail points, and where it peaks."""
     cc = np.array([c])
     aa = np.array([alpha])
-    best = 0.0
+    best, where = 0.0, c
     for s in range(c, d.size, _CHUNK):
-        k = np.arange(s, min(s + _CHUNK, d.size))[None, :]
-        best = max(best, float(_diffs(d, cc, aa, k).max()))
-    return best
+        k = np.arange(s, min(s + _CHUNK, d.size))
+        v = _diffs(d, cc, aa, k[None, :])[0]
+        i = int(np.argmax(v))
+        if v[i] > best:
+            best, where = float(v[i]), int(k[i])
+    return best, where
+
+
+def ks_exact(d: Uniq, c: int, alpha: float) -> float:
+    """The KS distance of candidate ``c`` over all its tail points."""
+    return _ks_exact_at(d, c, alpha)[0]
 
 
 def scan_xmin(d: Uniq, c: np.ndarray) -> tuple[int, float, float]:
@@ -226,36 +242,46 @@ def scan_xmin(d: Uniq, c: np.ndarray) -> tuple[int, float, float]:
         raise ValueError("no xmin candidate leaves a tail with spread")
     found_c: list[int] = []
     found_d: list[float] = []
+    peaks: list[int] = []
     best = np.inf
+
+    def exact(i: int) -> float:
+        v, where = _ks_exact_at(d, int(c[i]), float(alpha[i]))
+        found_c.append(i)
+        found_d.append(v)
+        peaks.append(where)
+        return v
+
+    def hints() -> np.ndarray:
+        if not peaks:
+            return np.empty(0, dtype=np.intp)
+        w = np.asarray(peaks[-8:])[:, None] + np.arange(-8, 9)[None, :]
+        return np.unique(np.clip(w, 0, d.size - 1))
+
     alive = np.arange(c.size)
     for m in _LEVELS:
         if alive.size == 0:
             break
-        lb = _ks_on_grid(d, c[alive], alpha[alive], m)
-        exact = (d.size - c[alive]) <= m
-        if exact.any():
-            found_c.extend(alive[exact].tolist())
-            found_d.extend(lb[exact].tolist())
-            best = min(best, float(lb[exact].min()))
-        alive, lb = alive[~exact], lb[~exact]
-        # Seed/refresh the incumbent with the few most promising bounds, exactly.
-        for i in np.argsort(lb, kind="stable")[:1]:
+        lb = _ks_on_grid(d, c[alive], alpha[alive], m, hints())
+        is_exact = (d.size - c[alive]) <= m
+        if is_exact.any():
+            found_c.extend(alive[is_exact].tolist())
+            found_d.extend(lb[is_exact].tolist())
+            best = min(best, float(lb[is_exact].min()))
+        alive, lb = alive[~is_exact], lb[~is_exact]
+        # Seed/refresh the incumbent with the most promising bound, exactly.
+        if lb.size:
+            i = int(np.argmin(lb))
             if lb[i] <= best:
-                v = ks_exact(d, int(c[alive[i]]), float(alpha[alive[i]]))
-                found_c.append(int(alive[i]))
-                found_d.append(v)
-                best = min(best, v)
+                best = min(best, exact(int(alive[i])))
                 lb[i] = np.inf  # done
         alive = alive[lb <= best]
     if alive.size:  # survivors of the finest level: exact, in order of their bounds
-        lb = _ks_on_grid(d, c[alive], alpha[alive], _LEVELS[-1])
+        lb = _ks_on_grid(d, c[alive], alpha[alive], _LEVELS[-1], hints())
         for i in np.argsort(lb, kind="stable"):
             if lb[i] > best:
                 break
-            v = ks_exact(d, int(c[alive[i]]), float(alpha[alive[i]]))
-            found_c.append(int(alive[i]))
-            found_d.append(v)
-            best = min(best, v)
+            best = min(best, exact(int(alive[i])))
     fc = np.asarray(found_c)
     fd = np.asarray(found_d)
     win = fc[fd == fd.min()].min()  # smallest xmin among exact ties
