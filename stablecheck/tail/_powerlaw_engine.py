@@ -42,7 +42,7 @@ class Uniq:
     saves compacting a million-entry array in every replicate.
     """
 
-    __slots__ = ("u", "lu", "cnt", "cb", "n", "discrete", "has_zeros", "_sl")
+    __slots__ = ("u", "lu", "cnt", "cb", "n", "discrete", "has_zeros")
 
     def __init__(self, u: np.ndarray, cnt: np.ndarray, discrete: bool,
                  lu: np.ndarray | None = None, has_zeros: bool = False) -> None:
@@ -55,10 +55,6 @@ class Uniq:
         self.n = int(self.cb[-1])
         self.discrete = discrete
         self.has_zeros = has_zeros
-        # SL[c] = sum over the tail u[c:] of cnt * (log u - log u[0]), accumulated from the
-        # top so that small tails are summed exactly; centred for accuracy.
-        w = cnt * (self.lu - self.lu[0])
-        self._sl = np.cumsum(w[::-1])[::-1]
 
     def first_nonzero(self, c: int) -> int:
         """The first entry at or after ``c`` with a positive count."""
@@ -69,9 +65,21 @@ class Uniq:
         return self.u.size
 
     def tail_logsum(self, c: np.ndarray) -> np.ndarray:
-        """sum over the tail of log(x / u[c]) for candidate indices ``c``."""
+        """sum over the tail of log(x / u[c]) for candidate indices ``c`` (ascending).
+
+        Segment sums between consecutive candidates (``np.add.reduceat``, one read of the
+        data) accumulated from the top, on logs centred at the smallest value.
+        """
+        c = np.asarray(c)
+        order = None
+        if c.size > 1 and np.any(np.diff(c) <= 0):
+            c, order = np.unique(c, return_inverse=True)
+        w = self.cnt * (self.lu - self.lu[0])
+        seg = np.add.reduceat(w, c)
+        sl = np.cumsum(seg[::-1])[::-1]
         nt = self.n - self.cb[c]
-        return self._sl[c] - nt * (self.lu[c] - self.lu[0])
+        out = sl - nt * (self.lu[c] - self.lu[0])
+        return out if order is None else out[order]
 
 
 def uniq_from_sorted(xs: np.ndarray, discrete: bool) -> Uniq:
