@@ -102,9 +102,9 @@ def test_bad_options(rng, kw, msg):
         sc.tail_index(x, **kw)
 
 
-def test_powerlaw_slot_raises_until_plugged(rng):
-    with pytest.raises(NotImplementedError, match="powerlaw"):
-        sc.tail_index(rng.pareto(2.0, 1000) + 1, method="powerlaw")
+def test_powerlaw_is_plugged_into_tail_index(rng):
+    res = sc.tail_index(rng.pareto(2.0, 1000) + 1, method="powerlaw", n_resamples=50, rng=0)
+    assert res.method == "powerlaw" and abs(res.alpha - 2.0) < 0.4
 
 
 def test_stable_model_values_above_two_are_flagged_not_clipped(rng):
