@@ -118,10 +118,13 @@ def _band(ax, path: dict, label: str):
     ax.plot(k, a, label=label)
     lo, hi = path.get("low"), path.get("high")
     if lo is not None and hi is not None:
+        cap = 3.0 * float(np.max(np.abs(a[np.isfinite(a)]), initial=1.0))
         lo = np.asarray(lo, dtype=float)
-        hi = np.minimum(np.asarray(hi, dtype=float), 10 * np.nanmax(np.abs(a[np.isfinite(a)]),
-                                                                    initial=1.0))
-        ax.fill_between(k, lo, hi, alpha=0.25)
+        hi = np.asarray(hi, dtype=float)
+        ok = np.isfinite(lo) & np.isfinite(a)
+        hi = np.where(np.isfinite(hi), np.minimum(hi, cap), cap)  # an open upper end: to the cap
+        if ok.any():
+            ax.fill_between(k[ok], lo[ok], hi[ok], alpha=0.25)
     return True
 
 

@@ -132,3 +132,9 @@ def test_rng_reproducible(rng):
     b = sc.tail_index(x, ci="bootstrap", n_resamples=200, rng=11)
     assert a.alpha == b.alpha and tuple(a.confidence_interval) == tuple(b.confidence_interval)
     np.testing.assert_array_equal(a.bootstrap_distribution, b.bootstrap_distribution)
+
+
+def test_tiny_sample_auto_k_says_what_to_do(rng):
+    with pytest.raises(ValueError, match="too small for the double bootstrap"):
+        sc.tail_index(rng.standard_cauchy(60))
+    assert np.isfinite(sc.tail_index(rng.standard_cauchy(60), k=8).alpha)
