@@ -580,6 +580,22 @@ def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "")
 
 
 
+def check_tail_not_constant(top: np.ndarray, *, what: str = "magnitudes") -> None:
+    """The kept tail (decreasing) must not be one repeated value: constant data (or a tail
+    made only of ties) have no tail index, and an estimator would return inf or 0."""
+    if top.size and top[0] == top[-1]:
+        raise ValueError(f"all {top.size} kept {what} are equal ({float(top[0])!r}); constant "
+                         "data (or a tail of ties) have no tail index to estimate.")
+
+
+def check_tail_log_variance(log_var: float, log_mean: float, n_used: int) -> None:
+    """Var log|x| = 0 (up to the rounding of streamed float64 sums) means every usable |x| is
+    the same value: no spread to estimate from."""
+    if n_used > 1 and log_var <= 1e-10 * max(1.0, log_mean * log_mean):
+        raise ValueError(f"all {n_used} usable |x| values are equal; the log-moment estimator "
+                         "needs spread (constant data have no tail index).")
+
+
 def check_tail_log_counts(*, n: int, n_nonfinite: int, n_zero: int, n_used: int,
                           nan_policy: str, minimum: int = 10) -> list[str]:
     """Policies for the log-based (stable-model) estimators after a streaming pass.
