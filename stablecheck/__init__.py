@@ -44,6 +44,9 @@ __all__ = [
 
 
 # --- stable (distribution, fitting) --------------------------------------------------
+from .stable._fit import StableFitResult, fit_stable  # noqa: E402
+
+__all__ += ["fit_stable", "StableFitResult"]
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------

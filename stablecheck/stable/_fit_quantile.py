@@ -120,12 +120,14 @@ def _invert(la: np.ndarray, nb: np.ndarray, m: _Maps) -> tuple[np.ndarray, np.nd
     return alpha, beta
 
 
-def mcculloch(q: np.ndarray) -> QuantileFit:
+def mcculloch(q: np.ndarray, *, symmetric: bool = False) -> QuantileFit:
     """McCulloch's estimator from the five sample quantiles ``q[..., :5]`` (S0 output).
 
     Returns arrays; ``alpha_clamped`` / ``beta_clamped`` flag estimates moved onto the table
     edge (nu_alpha below the Gaussian value 2.4387 -> alpha = 2; beyond alpha = 0.5 or
     |beta| = 1), ``iqr_zero`` flags samples whose interquartile range is 0 (no estimate).
+    ``symmetric=True`` fits the SaS law (beta = 0: nu_beta is not used; the location is the
+    sample median).
     """
     m = _maps()
     q = np.asarray(q, dtype=np.float64)
@@ -139,6 +141,9 @@ def mcculloch(q: np.ndarray) -> QuantileFit:
     nu_b_signed = ((q95 + q05) - 2 * q50) / safe_spread
     sign = np.sign(nu_b_signed)
     nb = np.abs(nu_b_signed)
+    if symmetric:
+        sign = np.zeros_like(sign)
+        nb = np.zeros_like(nb)
     la = np.log(np.maximum(nu_a, 1e-300))
     gauss = nu_a <= m.nu_a_gauss
     alpha, beta = _invert(np.where(gauss, np.log(m.nu_a_gauss), la), nb, m)
@@ -149,6 +154,8 @@ def mcculloch(q: np.ndarray) -> QuantileFit:
     resid_b = np.abs(m.nu_b.ev(alpha, beta) - nb)
     alpha_clamped = gauss & (nu_a < m.nu_a_gauss) | ((alpha <= ALPHA_MIN) & (resid_a > 1e-6))
     beta_clamped = (~gauss) & (beta >= 1.0) & (resid_b > 1e-6)
+    if symmetric:
+        beta = np.zeros_like(beta)
     scale = safe_iqr / m.iqr.ev(alpha, beta)
     # S0 location: the median of S0(alpha, beta, c, delta) is delta + c * q50_std(alpha, beta),
     # and q50_std is odd in beta -> reflect with the sign of nu_beta
