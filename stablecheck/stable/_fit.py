@@ -377,10 +377,9 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None):
     qf = mcculloch(q, symmetric=symmetric)
     sign = -1.0 if float(qf.beta) < 0 else 1.0
     boundary: list[str] = []
-    if bool(qf.alpha_clamped):
+    if bool(qf.alpha_clamped) and method == "quantile":
         boundary.append("quantile ratio outside McCulloch's table: alpha clamped to "
-                        f"{float(qf.alpha):g}" + ("" if method == "quantile" else
-                                                  " in the starting value"))
+                        f"{float(qf.alpha):g}")
     if bool(qf.beta_clamped) and method == "quantile":
         boundary.append("quantile skewness beyond the table: |beta| clamped to 1")
     est = np.array([float(qf.alpha), float(qf.beta), float(qf.scale), float(qf.loc)])

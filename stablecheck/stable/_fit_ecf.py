@@ -12,7 +12,8 @@ so with the data standardised to c ~ 1:
 
 Kogon & Williams use this S0 form (continuous at a = 1, where ``g -> (2 / pi) u log u``) on
 the frequencies t = 0.1, 0.2, ..., 1.0; as in Koutrouvelis' iterative scheme the data are
-re-standardised by the current estimate until it stops moving. The empirical characteristic
+re-standardised by the current estimate until it stops moving (damped from the third
+iteration on). The empirical characteristic
 function is evaluated for all frequencies at once (an n x 10 block per chunk of the data).
 """
 
@@ -50,8 +51,8 @@ def empirical_cf(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return re / n, im / n
 
 
-def ecf_fit(x: np.ndarray, start: tuple[float, float, float, float], *, max_iter: int = 20,
-            tol: float = 1e-7, symmetric: bool = False
+def ecf_fit(x: np.ndarray, start: tuple[float, float, float, float], *, max_iter: int = 50,
+            tol: float = 1e-6, symmetric: bool = False
             ) -> tuple[tuple[float, float, float, float], dict]:
     """Iterated Kogon-Williams regression from ``start = (alpha, beta, scale, loc)`` (S0).
 
@@ -90,6 +91,13 @@ def ecf_fit(x: np.ndarray, start: tuple[float, float, float, float], *, max_iter
         b_new = float(np.clip(b_new, -1.0, 1.0))
         new_scale = scale * c_z
         new_loc = loc + scale * float(d_z)
+        if it > 2:
+            # re-standardising is a fixed-point map that can oscillate (eigenvalues near -1 at
+            # small n): damp it by half, which converges for eigenvalues in (-3, 1)
+            a_new = 0.5 * (alpha + a_new)
+            b_new = 0.5 * (beta + b_new)
+            new_scale = float(np.sqrt(scale * new_scale))
+            new_loc = 0.5 * (loc + new_loc)
         change = max(abs(a_new - alpha), abs(b_new - beta), abs(np.log(new_scale / scale)),
                      abs(new_loc - loc) / new_scale)
         alpha, beta, scale, loc = a_new, b_new, new_scale, new_loc

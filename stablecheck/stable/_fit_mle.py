@@ -12,8 +12,16 @@ to the same order).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from scipy.optimize import minimize
+
+try:  # L-BFGS-B's few BLAS calls on 4 x 20 arrays only lose time to BLAS threads
+    from threadpoolctl import threadpool_limits as _limits
+except ImportError:  # pragma: no cover - optional
+    def _limits(*_a, **_k):
+        return contextlib.nullcontext()
 
 from ._fit_fft import logpdf_std, logpdf_std_dz
 
@@ -81,8 +89,9 @@ def mle_fit(u: np.ndarray, p0: np.ndarray, free: np.ndarray, *, maxiter: int = 3
 
     bounds = [(_LO[i] if np.isfinite(_LO[i]) else None, _HI[i] if np.isfinite(_HI[i]) else None)
               for i in idx]
-    res = minimize(fun, p0[idx], jac=True, method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": maxiter, "ftol": 1e-13, "gtol": 1e-7, "maxcor": 20})
+    with _limits(limits=1, user_api="blas"):
+        res = minimize(fun, p0[idx], jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxiter": maxiter, "ftol": 1e-13, "gtol": 1e-7, "maxcor": 20})
     p = p0.copy()
     p[idx] = res.x
     return p, -float(res.fun) * n, bool(res.success), str(res.message), int(res.nit)
