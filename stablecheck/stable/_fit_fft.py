@@ -11,7 +11,8 @@ Accuracy (checked against scipy's integral representation in the tests):
   reach pi / h = 62.8 (exp(-62.8**alpha) is below 1e-11 for alpha >= 0.6);
 * the FFT returns the *periodised* density sum_m f(z + m P); the images m != 0 are removed with
   the leading power-law tail ``k_a (1 +- beta) |w|^(-a-1)``, ``k_a = sin(pi a / 2) Gamma(a + 1) / pi``
-  (three images each side plus an integral for the rest, on every 32nd node, interpolated);
+  (three images each side plus Euler-Maclaurin for the rest, on every 32nd node,
+  interpolated);
 * beyond |z| = 0.35 P the leading tail term itself is used (relative error O(|z|^-a));
 * at alpha = 2 the Gaussian density (variance 2) is used in closed form.
 """
@@ -46,7 +47,8 @@ def _log_tail_const(alpha: float) -> float:
 
 
 def _image_sum(q: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
-    """sum_{m>=1} (m + q)^-s and its q-derivative (three terms + midpoint-rule remainder)."""
+    """sum_{m>=1} (m + q)^-s and its q-derivative: three terms plus Euler-Maclaurin from m = 4
+    (integral + half end term + first derivative correction; remainder O(s^3 (4+q)^(-s-3)))."""
     val = np.zeros_like(q)
     der = np.zeros_like(q)
     for m in (1.0, 2.0, 3.0):
@@ -54,9 +56,10 @@ def _image_sum(q: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
         p = base ** (-s)
         val += p
         der -= s * p / base
-    base = 3.5 + q
-    val += base ** (1.0 - s) / (s - 1.0)
-    der -= base ** (-s)
+    base = 4.0 + q
+    p = base ** (-s)
+    val += base * p / (s - 1.0) + 0.5 * p + s * p / (12.0 * base)
+    der -= p + 0.5 * s * p / base + s * (s + 1) * p / (12.0 * base * base)
     return val, der
 
 
