@@ -256,8 +256,8 @@ def fit_stable(
     >>> rng = np.random.default_rng(0)
     >>> x = rng.standard_cauchy(2000)          # alpha = 1, beta = 0
     >>> res = sc.fit_stable(x, method="quantile")
-    >>> round(res.alpha, 1), round(res.beta, 1)
-    (1.0, 0.0)
+    >>> abs(res.alpha - 1.0) < 0.15 and abs(res.beta) < 0.2
+    True
     >>> res = sc.fit_stable(x)                 # ML with observed-Fisher intervals
     >>> 0.9 < res.alpha < 1.1 and 0.9 < res.scale < 1.1
     True
@@ -278,7 +278,7 @@ def fit_stable(
     if n_resamples is None:
         n_resamples = _DEFAULT_RESAMPLES[method]
     n_resamples = v.check_int("n_resamples", n_resamples, min=10)
-    gen = v.as_rng(rng) if ci == "bootstrap" else None
+    gen = v.as_rng(rng)
     sample = v.as_sample(x, nonfinite=nonfinite, zeros=zeros, min_n=10)
     data = np.asarray(sample.values, dtype=np.float64)
     q = sample_quantiles5(data)
