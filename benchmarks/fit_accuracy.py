@@ -2,7 +2,7 @@
 
 ``run(quick)`` follows the benchmark contract; ``bench_fit`` includes these tables. Run alone:
 
-    python -m benchmarks.fit_accuracy [--quick] [--reps R]
+    python -m benchmarks.fit_accuracy [--quick] [--reps R] [--log cells.jsonl] [--pylevy-reps K]
 
 Full grid (issue 4): alpha in {0.8, 1.0, 1.3, 1.5, 1.8, 1.95} x beta in {0, 0.5, -0.9} x
 n in {1e3, 1e4}, 200 replicates, for our quantile / ECF / ML fits and scipy's McCulloch start
@@ -87,8 +87,14 @@ def _methods(with_pylevy: bool):
     return out
 
 
-def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0):
-    """{(alpha, beta, n, method): (R, 4) array of estimates}, and seconds per method."""
+def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0, log_path=None):
+    """{(alpha, beta, n, method): (R, 4) array of estimates}, and seconds per method.
+
+    With ``log_path``, each finished cell is appended to that file as one JSON line, so a long
+    run that is stopped keeps what it computed (``load_log`` reads it back).
+    """
+    import json
+
     sample, _ = _sampler()
     methods = _methods(pylevy_reps > 0)
     est: dict = {}
@@ -109,6 +115,13 @@ def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0):
                         e = (np.nan,) * 4
                 secs[name] = secs.get(name, 0.0) + time.perf_counter() - t0
                 est.setdefault((a, b, n, name), []).append(e)
+        if log_path is not None:
+            with open(log_path, "a") as fh:
+                for name in methods:
+                    if (a, b, n, name) in est:
+                        fh.write(json.dumps({"cell": [a, b, n, name],
+                                             "est": np.asarray(est[(a, b, n, name)],
+                                                               dtype=float).tolist()}) + "\n")
     return {k: np.asarray(v, dtype=float) for k, v in est.items()}, secs
 
 
@@ -169,7 +182,20 @@ def tables(est, reps: int, pylevy_reps: int, quick: bool) -> list[dict]:
     }]
 
 
-def run(quick: bool = False, reps: int | None = None) -> list[dict]:
+def load_log(path) -> dict:
+    """Estimates saved by ``simulate(..., log_path=path)``."""
+    import json
+
+    est = {}
+    with open(path) as fh:
+        for line in fh:
+            rec = json.loads(line)
+            est[tuple(rec["cell"])] = np.asarray(rec["est"], dtype=float)
+    return est
+
+
+def run(quick: bool = False, reps: int | None = None, log_path=None,
+        pylevy_reps: int | None = None) -> list[dict]:
     if quick:
         cells = [(1.5, 0.0, 1000), (0.8, -0.9, 1000)]
         reps = reps or 12
@@ -177,8 +203,8 @@ def run(quick: bool = False, reps: int | None = None) -> list[dict]:
     else:
         cells = [(a, b, n) for n in NS for a in ALPHAS for b in BETAS]
         reps = reps or 200
-        pylevy_reps = 10
-    est, secs = simulate(cells, reps, pylevy_reps=pylevy_reps)
+        pylevy_reps = 10 if pylevy_reps is None else pylevy_reps
+    est, secs = simulate(cells, reps, pylevy_reps=pylevy_reps, log_path=log_path)
     out = tables(est, reps, pylevy_reps, quick)
     out[0]["notes"] += " Total seconds per method: " + ", ".join(
         f"{k} {v:.1f}" for k, v in secs.items()) + "."
@@ -191,5 +217,7 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     q = "--quick" in args
     r = int(args[args.index("--reps") + 1]) if "--reps" in args else None
-    res = run(quick=q, reps=r)
+    log = args[args.index("--log") + 1] if "--log" in args else None
+    py = int(args[args.index("--pylevy-reps") + 1]) if "--pylevy-reps" in args else None
+    res = run(quick=q, reps=r, log_path=log, pylevy_reps=py)
     json.dump(res, sys.stdout)
