@@ -36,9 +36,9 @@ def _scipy_fit_seconds(n: int, cap: float) -> float | None:
 
 
 def run(quick: bool = False) -> list[dict]:
-    import stablecheck as sc
     from scipy.stats import levy_stable
 
+    import stablecheck as sc
     from stablecheck.stable._fit_fft import _grid
 
     from .fit_accuracy import cms_s0

@@ -54,8 +54,9 @@ def _sampler():
 
 
 def _methods(with_pylevy: bool):
-    import stablecheck as sc
     from scipy.stats import levy_stable
+
+    import stablecheck as sc
 
     def ours(m):
         def f(x):

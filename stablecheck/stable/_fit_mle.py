@@ -60,7 +60,7 @@ class Likelihood:
         grad[2] = -float(np.dot(z, dlf)) - self.n
         grad[3] = -float(np.sum(dlf)) / c
         base = float(np.sum(lf))
-        for k, (lo, hi) in ((0, (ALPHA_LO, 2.0)), (1, (-1.0, 1.0))):
+        for k, hi in ((0, 2.0), (1, 1.0)):
             step = _FD if p[k] + _FD <= hi else -_FD
             q = [a, b]
             q[k] = p[k] + step
