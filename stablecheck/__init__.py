@@ -41,6 +41,10 @@ __all__ = [
 ]
 
 # --- noise (datasets, I/O) -----------------------------------------------------------
+from . import noise  # noqa: E402
+from .noise import NoiseDataset, load_noise  # noqa: E402
+
+__all__ += ["noise", "load_noise", "NoiseDataset"]
 
 
 # --- stable (distribution, fitting) --------------------------------------------------
@@ -50,9 +54,43 @@ __all__ += ["fit_stable", "StableFitResult"]
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------
+from . import resample  # noqa: E402
+from .tail import (  # noqa: E402
+    LogMomentSketch,
+    TailIndexResult,
+    TailSketch,
+    robust_standardize,
+    tail_index,
+)
+
+__all__ += ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
+            "robust_standardize", "resample"]
 
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
+from . import gof  # noqa: E402
+from .gof import (  # noqa: E402
+    GaussianityResult,
+    PValueSummaryResult,
+    SubsampleRejectionResult,
+    adjust_pvalues,
+    gaussianity,
+    pvalue_summary,
+    storey_pi0,
+    subsample_rejection_rate,
+)
+
+__all__ += [
+    "gof",
+    "gaussianity",
+    "GaussianityResult",
+    "adjust_pvalues",
+    "storey_pi0",
+    "pvalue_summary",
+    "PValueSummaryResult",
+    "subsample_rejection_rate",
+    "SubsampleRejectionResult",
+]
 
 
 # --- analysis / report ---------------------------------------------------------------
