@@ -44,6 +44,9 @@ __all__ = [
 
 
 # --- stable (distribution, fitting) --------------------------------------------------
+from . import stable  # noqa: E402
+
+__all__ += ["stable"]
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------
