@@ -48,9 +48,15 @@ __all__ += ["noise", "load_noise", "NoiseDataset"]
 
 
 # --- stable (distribution, fitting) --------------------------------------------------
+<<<<<<< HEAD
 from .stable._fit import StableFitResult, fit_stable  # noqa: E402
 
 __all__ += ["fit_stable", "StableFitResult"]
+=======
+from . import stable  # noqa: E402
+
+__all__ += ["stable"]
+>>>>>>> stable
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "check_bool",
     "check_stable_params",
     "check_param",
+    "check_stable_x",
     "check_sequence_of_options",
     "warn",
     "warn_small",
@@ -445,6 +446,19 @@ def check_stable_params(alpha: Any, beta: Any, scale: Any = 1.0, loc: Any = 0.0
     if not np.all(np.isfinite(m)):
         raise ValueError("`loc` must be finite.")
     return a, b, s, m
+
+
+def check_stable_x(x: Any, name: str = "x") -> np.ndarray:
+    """Points for an alpha-stable pdf/cdf: real array; +-inf allowed, NaN refused (counted)."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must be real numbers; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64, copy=False)
+    n_nan = int(np.count_nonzero(np.isnan(arr)))
+    if n_nan:
+        raise ValueError(f"{n_nan} of {arr.size} values in `{name}` are NaN; the distribution "
+                         "is not defined there (remove them first).")
+    return arr
 
 
 # stable: fitting (fit_stable) -------------------------------------------------------
