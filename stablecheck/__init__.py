@@ -48,6 +48,10 @@ __all__ += ["noise", "load_noise", "NoiseDataset"]
 
 
 # --- stable (distribution, fitting) --------------------------------------------------
+from . import stable  # noqa: E402
+from .stable._fit import StableFitResult, fit_stable  # noqa: E402
+
+__all__ += ["stable", "fit_stable", "StableFitResult"]
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------
