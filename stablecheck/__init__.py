@@ -97,6 +97,10 @@ __all__ += [
 from .gof._scale_null import ScaleAwareNullResult, scale_aware_null  # noqa: E402
 
 __all__ += ["scale_aware_null", "ScaleAwareNullResult"]
+from .gof._lr import GaussianVsStableResult, gaussian_vs_stable  # noqa: E402
+from .gof._stable_gof import StableGofResult, stable_gof  # noqa: E402
+
+__all__ += ["gaussian_vs_stable", "GaussianVsStableResult", "stable_gof", "StableGofResult"]
 
 
 # --- analysis / report ---------------------------------------------------------------

@@ -693,6 +693,32 @@ def as_pvalues(p: Any, *, name: str = "pvalues") -> np.ndarray:
     return arr
 
 
+def check_lr_null(null: Any, *, n_used: int, symmetric: bool, procedure: str
+                  ) -> np.ndarray | None:
+    """A reusable null of ``gaussian_vs_stable``: an earlier result for the same sample size,
+    the same ``symmetric`` and the same statistic; returns its null statistics (or None)."""
+    if null is None:
+        return None
+    dist = getattr(null, "null_distribution", None)
+    details = getattr(null, "details", None)
+    if dist is None or not isinstance(details, dict) or "procedure" not in details:
+        raise TypeError("`null` must be a result of gaussian_vs_stable (its null distribution "
+                        f"is reused); got {type(null).__name__}.")
+    if details["procedure"] != procedure:
+        raise ValueError(f"`null` was computed by statistic {details['procedure']!r}, this "
+                         f"version computes {procedure!r}; simulate a new null.")
+    if getattr(null, "n_used", None) != n_used:
+        raise ValueError(f"`null` was simulated for samples of {getattr(null, 'n_used', None)} "
+                         f"values, this sample has {n_used}; the null depends on the size.")
+    if bool(getattr(null, "symmetric", None)) != symmetric:
+        raise ValueError(f"`null` was simulated with symmetric={not symmetric}, this test uses "
+                         f"symmetric={symmetric}.")
+    arr = np.asarray(dist, dtype=np.float64)
+    if arr.ndim != 1 or arr.size < 19 or not np.all(np.isfinite(arr)):
+        raise ValueError("`null.null_distribution` must hold at least 19 finite statistics.")
+    return arr
+
+
 # =====================================================================================
 # noise: datasets, files and run directories (add checkers below)
 # =====================================================================================
