@@ -67,6 +67,10 @@ from .tail import (  # noqa: E402
 __all__ += ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
             "robust_standardize", "resample"]
 
+from .tail import PowerLawComparison, PowerLawResult, powerlaw_fit  # noqa: E402
+
+__all__ += ["powerlaw_fit", "PowerLawResult", "PowerLawComparison"]
+
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
 from . import gof  # noqa: E402
@@ -104,3 +108,9 @@ __all__ += ["gaussian_vs_stable", "GaussianVsStableResult", "stable_gof", "Stabl
 
 
 # --- analysis / report ---------------------------------------------------------------
+from .analysis import AnalysisResult, analyze  # noqa: E402
+
+__all__ += ["analyze", "AnalysisResult"]
+from .report import report  # noqa: E402
+
+__all__ += ["report"]
