@@ -39,7 +39,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._results import TestResult
-from .._validation import as_rng, as_sample, check_bool, check_int, check_lr_null, warn_small
+from .._validation import (
+    as_rng,
+    as_sample,
+    check_bool,
+    check_fit_spread,
+    check_int,
+    check_lr_null,
+    warn_small,
+)
 from ._stable_grid import lik_table, std_logpdf_dz
 
 __all__ = ["GaussianVsStableResult", "gaussian_vs_stable", "lr_statistics", "ALPHA_NODES",
@@ -311,7 +319,8 @@ def gaussian_vs_stable(
     Raises
     ------
     ValueError
-        Fewer than 20 usable values, a constant sample, non-finite values with
+        Fewer than 20 usable values, a constant sample, an interquartile range of 0 (e.g.
+        more than half exact zeros: pass ``zeros="drop"``), non-finite values with
         ``nonfinite="raise"``, an incompatible ``null``.
 
     Warns
@@ -372,6 +381,7 @@ def gaussian_vs_stable(
         n_resamples = check_int("n_resamples", n_resamples, min=19)
         gen = as_rng(rng)
     data = np.asarray(sample.values, dtype=np.float64)
+    check_fit_spread(sample, np.quantile(data, [0.05, 0.25, 0.5, 0.75, 0.95]))
     n = data.size
     notes: list[str] = []
     small = warn_small(n, 100, what="Gaussian vs stable likelihood ratio")

@@ -77,6 +77,12 @@ def test_bad_input(rng):
         sc.gaussian_vs_stable(np.ones(50))
     with pytest.raises(ValueError, match=">= 19"):
         sc.gaussian_vs_stable(rng.standard_normal(50), n_resamples=5)
+    zeros = rng.standard_normal(400)
+    zeros[:360] = 0.0
+    with pytest.raises(ValueError, match="interquartile range of `x` is 0.*zeros='drop'"):
+        sc.gaussian_vs_stable(zeros)
+    res = sc.gaussian_vs_stable(zeros, zeros="drop", n_resamples=19, rng=0)
+    assert res.n_used == 40 and res.n_dropped == 360
     with pytest.raises(TypeError):
         sc.gaussian_vs_stable(rng.standard_normal(50), symmetric="yes")
     with pytest.warns(SmallSampleWarning):
