@@ -91,6 +91,7 @@ def effect_sizes(x, *, axis=0):
              DataWarning)
     return out
 
+
 from ._lr import GaussianVsStableResult, gaussian_vs_stable  # noqa: E402
 from ._stable_gof import StableGofResult, stable_gof  # noqa: E402
 
