@@ -158,7 +158,8 @@ def test_size_at_5_percent(n, symmetric):
 
 
 @pytest.mark.slow
-def test_power_at_alpha_1_8():
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_power_at_alpha_1_8(symmetric):
     """SaS alpha = 1.8, n = 1000, R = 50 data sets, 5% level, shared null of B = 199.
 
     Passing needs >= 45 rejections of 50: if the power were only 0.8 that happens with
@@ -167,11 +168,12 @@ def test_power_at_alpha_1_8():
     t0 = time.perf_counter()
     rng = np.random.default_rng(11)
     n, r = 1000, 50
-    null = sc.gaussian_vs_stable(rng.standard_normal(n), n_resamples=199, rng=rng)
+    null = sc.gaussian_vs_stable(rng.standard_normal(n), symmetric=symmetric, n_resamples=199,
+                                 rng=rng)
     rej = 0
     for _ in range(r):
         x = sc.stable.rvs(1.8, 0.0, size=n, rng=rng)
-        rej += sc.gaussian_vs_stable(x, null=null).pvalue <= 0.05
-    print(f"power {rej}/{r} in {time.perf_counter() - t0:.0f} s")
+        rej += sc.gaussian_vs_stable(x, symmetric=symmetric, null=null).pvalue <= 0.05
+    print(f"power {rej}/{r} (symmetric={symmetric}) in {time.perf_counter() - t0:.0f} s")
     assert stats.binom.sf(44, 50, 0.8) < 0.05
     assert rej >= 45

@@ -80,6 +80,15 @@ def test_result_api(rng):
     assert moved.ad_statistic == pytest.approx(res.ad_statistic, rel=1e-6)
 
 
+def test_other_estimators_and_symmetric(rng):
+    x = sc.stable.rvs(1.7, 0.0, size=200, rng=rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sc.stable_gof(x, method="ecf", symmetric=True, n_resamples=19, rng=3)
+    assert res.method == "ecf" and res.beta == 0.0 and res.n_resamples == 19
+    assert 0 < res.pvalue <= 1
+
+
 def test_bad_input(rng):
     with pytest.raises(ValueError, match="`statistic`"):
         sc.stable_gof(rng.standard_normal(50), statistic="cvm")
