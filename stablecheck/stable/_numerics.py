@@ -84,6 +84,11 @@ class _Problem:
             delta = np.where(taus > 0, delta_pos, delta_neg)
             psi = np.where(sigma > 0, delta / a, HALF_PI + (HALF_PI - phi) / a)  # pi/2 - theta0
             kappa = sigma * delta / a  # epsilon = (1 - alpha) t + kappa
+            # epsilon at theta = pi/2: sigma phi + arctan(tau); 0 on the light end of beta = -+1
+            at = np.abs(taus)
+            eps_r = np.where((sigma > 0) & (taus < 0),
+                             np.arctan2(at * (1.0 - absb), absb + at * at),
+                             sigma * phi + np.arctan(taus))
             # x0 = x - zeta = x + beta / tau and A = log(x0 cos(alpha theta0))
             x0 = np.where(self.one, x, x + b / taus)
             ratio = x * taus / np.where(b == 0.0, 1.0, b)
@@ -94,6 +99,7 @@ class _Problem:
             self.A = np.where(b == 0.0, np.log(np.abs(x)), np.where(big, a_big_tau, a_small_tau))
         self.am1, self.tau, self.sigma, self.phi, self.psi, self.kappa = \
             am1, tau, sigma, phi, psi, kappa
+        self.eps_r = eps_r
         self.x0 = x0
         self.lx0 = np.log(np.where(x0 > 0, x0, 1.0))
         self.psi = np.where(self.one, 0.0, psi)
@@ -129,9 +135,11 @@ class _Problem:
         with np.errstate(all="ignore"):
             # ---- alpha != 1
             am1 = col(P.am1)
-            eps = -am1 * t + col(P.kappa)
-            sin_at = np.sin(a * t)
+            # epsilon = (1 - alpha) theta + sigma phi, from the exact end coordinate
+            eps = np.where(right, col(P.eps_r) + am1 * e, -am1 * t + col(P.kappa))
             sig = col(P.sigma)
+            # sin(alpha (theta0 + theta)) = sigma sin(eps_r + alpha eta) near the right end
+            sin_at = np.where(right, sig * np.sin(col(P.eps_r) + a * e), np.sin(a * t))
             r = tan_th * np.sin(eps) - 2.0 * np.sin(0.5 * eps) ** 2
             use_r = (sig > 0) & (np.abs(r) < 0.5)
             B = np.where(use_r, -np.log1p(np.where(use_r, r, 0.0)), -np.log(sin_at / ctheta))
@@ -171,7 +179,7 @@ class _Sub:
     """View of a _Problem restricted to an index array (for per-row parameters)."""
 
     def __init__(self, P: _Problem, idx):
-        for k in ("x", "a", "psi", "one", "am1", "kappa", "sigma", "A", "lx0", "bsafe", "ex", "tx",
+        for k in ("x", "a", "psi", "one", "am1", "kappa", "eps_r", "sigma", "A", "lx0", "bsafe", "ex", "tx",
                   "cx"):
             setattr(self, k, getattr(P, k)[idx])
         self.kind = P.kind
@@ -305,6 +313,8 @@ def _integrate(P: _Problem, want_cdf: bool):
             om = np.where(np.isnan(om), np.where(lg > 0, 1.0, 0.0), om)
             J = np.sum(wts * om, axis=1)
         lint = np.log(ipdf) - np.where(gref_pos, np.exp(lgmin), 0.0)
+        # g_min > 1.8e308: log f < -1.8e308 is not representable, -inf is the right answer
+        lint = np.where(lgmin > np.log(np.finfo(float).max), -np.inf, lint)
     return lint, logI, J
 
 
@@ -342,7 +352,11 @@ def _direct(x, a, b, want_cdf):
             logpdf[at_z] = np.where(np.isnan(lp), -np.inf, lp)  # support end of |beta| = 1
             logcdf[at_z] = np.log(c)
             logsf[at_z] = np.log1p(-c)
-    gen = ~at_z
+    cau = one & (b == 0.0)  # Cauchy (window node at alpha = 1 with beta = 0)
+    if np.any(cau):
+        from ._special import closed_form
+        logpdf[cau], logcdf[cau], logsf[cau] = closed_form(x[cau], a[cau], b[cau])
+    gen = ~at_z & ~cau
     if np.any(gen):
         ia = np.nonzero(gen)[0]
         P = _Problem(xr[ia], a[ia], br[ia])
