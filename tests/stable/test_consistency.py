@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from stablecheck import stable
 
 GRID = [(0.4, 0.3), (0.8, -1.0), (1.0, 0.5), (1.0, 1.0), (1.0 + 1e-7, -0.7), (1.3, 1.0),

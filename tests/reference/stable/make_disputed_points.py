@@ -13,7 +13,6 @@ import csv
 from pathlib import Path
 
 import mpmath as mp
-
 from make_mpmath_reference import reference
 
 POINTS = [  # kind, x (S1), alpha, beta, STABLE value
