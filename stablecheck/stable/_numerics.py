@@ -37,6 +37,7 @@ PI = np.pi
 HALF_PI = np.pi / 2
 LOG_PI = np.log(np.pi)
 ALPHA1_WINDOW = 5e-3
+_WINDOW_BETA = 0.1
 _NGL = 32
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_NGL)
 _GL_X = (_GL_X + 1.0) / 2.0  # nodes on [0, 1]
@@ -309,10 +310,14 @@ def _integrate(P: _Problem, want_cdf: bool):
             ex = np.exp(-gdiff)
             ex = np.where(np.isnan(ex), 0.0, ex)
             logI = np.log(np.sum(wts * ex, axis=1)) - np.where(gref_pos, np.exp(lgmin), 0.0)
+            logI = np.where(np.isneginf(logI) & gref_pos, -np.exp(lgmin), logI)
             om = -np.expm1(-np.exp(lg))
             om = np.where(np.isnan(om), np.where(lg > 0, 1.0, 0.0), om)
             J = np.sum(wts * om, axis=1)
         lint = np.log(ipdf) - np.where(gref_pos, np.exp(lgmin), 0.0)
+        # g_min so large that g - g_min is below the resolution of g (relative 1e-16): the
+        # integral underflows, but log f = -g_min (1 + O(1e-14)) is still exact relative
+        lint = np.where((ipdf == 0) & gref_pos, -np.exp(lgmin), lint)
         # g_min > 1.8e308: log f < -1.8e308 is not representable, -inf is the right answer
         lint = np.where(lgmin > np.log(np.finfo(float).max), -np.inf, lint)
     return lint, logI, J
@@ -402,7 +407,8 @@ def std_eval(x, a, b, want_cdf: bool = True):
     """
     x, a, b = (np.ascontiguousarray(v, dtype=np.float64) for v in (x, a, b))
     out = [np.empty(x.size) for _ in range(3)]
-    win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0)
+    # beta away from 0: the tau-rewritten direct formula has no cancellation (see notes)
+    win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0) & (np.abs(b) < _WINDOW_BETA)
     dirm = ~win
     if np.any(dirm):
         r = _direct(x[dirm], a[dirm], b[dirm], want_cdf)
