@@ -59,8 +59,9 @@ def _pylevy(kind, x, a, b):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if np.all(a == a[0]) and np.all(b == b[0]):
-            return np.asarray(fn(x, a[0], b[0]))
-        return np.array([fn(xi, ai, bi) for xi, ai, bi in zip(x, a, b, strict=True)])
+            return np.asarray(fn(x, alpha=a[0], beta=b[0], par="0"))
+        return np.array([fn(xi, alpha=ai, beta=bi, par="0")
+                         for xi, ai, bi in zip(x, a, b, strict=True)])
 
 
 def _err(kind, got, ref):

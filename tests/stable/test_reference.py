@@ -158,8 +158,10 @@ def _mp_mask(c):
 
 def test_mpmath_logpdf():
     # pdf/logpdf <= 1e-10 relative (issue acceptance), incl. alpha in [0.98, 1.02], beta = +-1
-    # light tails (densities down to exp(-1e15)) and |x| = 1e6.  For |log f| > 1e5 the
-    # comparison is on log f itself (relative 1e-13: f's own relative error is meaningless).
+    # light tails (densities down to exp(-1e115)) and |x| = 1e6.  For |log f| > 1e5 the
+    # comparison is on log f itself (f's own relative error is meaningless there).  There
+    # log f ~ -g_min and g_min = exp(log g_min): its relative error equals the absolute
+    # rounding error of log g_min (<= ~250 * 4 eps = 2.2e-13 in float64), hence 1e-12.
     c = _mp_arrays()
     lp = stable.logpdf(c["x"], c["alpha"], c["beta"])
     m = _mp_mask(c)
@@ -167,7 +169,7 @@ def test_mpmath_logpdf():
     normal = m & ~huge
     err = _rel_log(lp[normal], c["logpdf"][normal])
     assert np.max(err) <= 1e-10, _worst(c, normal, err)
-    assert np.max(np.abs(lp[huge] / c["logpdf"][huge] - 1)) <= 1e-13
+    assert np.max(np.abs(lp[huge] / c["logpdf"][huge] - 1)) <= 1e-12
     assert np.all(np.isneginf(lp[~m]) | (lp[~m] < -1e300))
 
 
