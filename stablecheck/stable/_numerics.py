@@ -395,8 +395,9 @@ def _direct(x, a, b, want_cdf):
                 lc = np.where(ag > 1, lc_gt, np.where(ag < 1, lc_lt, lIpi))
                 ls = np.where(ag > 1, ls_gt, ls_lt)
             r = refl[ia]
-            logcdf[ia] = np.where(r, ls, lc)
-            logsf[ia] = np.where(r, lc, ls)
+            # probabilities <= 1: c1 + I/pi may round to 1 + few ulp
+            logcdf[ia] = np.minimum(np.where(r, ls, lc), 0.0)
+            logsf[ia] = np.minimum(np.where(r, lc, ls), 0.0)
     return logpdf, logcdf, logsf
 
 
