@@ -225,8 +225,8 @@ def _integrate(P: _Problem, want_cdf: bool):
         t, e = _te(uu, Lc[rows], sl)
         with np.errstate(all="ignore"):
             lg, d = P.logg(t, e, idx=rows, deriv=True)
-        d = np.where(sl, d, -d)  # d/du
-        f = lg - targets[rows]
+            d = np.where(sl, d, -d)  # d/du
+            f = lg - targets[rows]  # inf - inf (NaN) is handled just below
         up = (f < 0) == inc_u[rows]  # root lies at larger u
         up = np.where(np.isnan(f), uu < 0.5 * Hc[rows], up)
         lo_r = np.where(up, uu, lo[rows])
