@@ -102,6 +102,8 @@ def _usable_count(src: Source) -> int:
         if a.ndim == 2:
             return int(np.count_nonzero(np.isfinite(a).all(axis=1) & (a != 0).any(axis=1)))
         return int(np.count_nonzero(np.isfinite(a) & (a != 0)))
+    if src.build is not None:
+        return src.build(lambda: LogMomentSketch(dim=src.dim or 1)).n_used
     if not src.reiterable:
         raise ValueError("k1='sqrt' needs the number of values before the pass; a one-shot "
                          "iterator cannot be counted and then read again. Pass an int or a "
@@ -281,7 +283,9 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
     cap = k_max if k_max is not None else (min(src.n, 200_000) if src.n else 200_000)
     sk = TailSketch(max(cap, 11))
     integer = src.integer
-    for c in src.chunks():
+    if src.build is not None:  # Dask: update per block on the workers, merged state back
+        sk = src.build(lambda: TailSketch(max(cap, 11)))
+    for c in src.chunks() if src.build is None else ():
         integer = integer or np.asarray(c).dtype.kind in "iu"
         sk.update(c)
     msg = check_tail_counts(n=sk.n, n_nan=sk.n_nan, n_inf=sk.n_posinf + sk.n_neginf,
@@ -419,8 +423,8 @@ def _lm_notes(sk: LogMomentSketch, nan_policy: str) -> list[str]:
 
 
 def _logmoment(src: Source, level: float | None, nan_policy: str) -> TailIndexResult:
-    sk = LogMomentSketch()
-    for c in src.chunks():
+    sk = LogMomentSketch() if src.build is None else src.build(LogMomentSketch)
+    for c in src.chunks() if src.build is None else ():
         sk.update(c)
     notes = _lm_notes(sk, nan_policy)
     alpha, se, ci, extra = logmoment_estimate(sk, confidence_level=level)
@@ -471,6 +475,9 @@ def _mohammadi(src: Source, k1: Any, permute: bool, level: float | None, nan_pol
     else:
         chunks = src.chunks()
     sk: LogMomentSketch | None = None
+    if src.build is not None and not permute:
+        sk = src.build(lambda: LogMomentSketch(k1=grid, dim=src.dim or 1))
+        chunks = ()
     for c in chunks:
         a = np.asarray(c)
         if sk is None:
