@@ -5,7 +5,8 @@ Tasks receive and return plain sketch states (dicts of small numpy arrays), neve
 over data. Order-insensitive sketches (TailSketch, MomentSketch, LogMomentSketch without
 block lengths) are one map + tree-merge. LogMomentSketch with block lengths ``K1`` needs the
 position of every block boundary in the stream of usable values, which zeros and non-finite
-values shift; it takes two passes (see :func:`_logmoment_blocks`).
+values shift; it takes a cheap counting pass, then one pass of aligned segments (see the
+comment above :func:`_segment`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .._sketch import Sketch, sketch_from_state
 from ..tail._sketches import LogMomentSketch, _chan, _moments
 from ._array import import_dask
 
-__all__ = ["sketch_dask", "stream_blocks"]
+__all__ = ["sketch_dask", "stream_blocks", "block_counts"]
 
 
 def stream_blocks(darr) -> list:
@@ -65,7 +66,8 @@ def _compute(obj: Any, client: Any) -> Any:
     return dask.compute(obj)[0]
 
 
-def sketch_dask(factory: Callable[[], Sketch] | Sketch, darr, *, client: Any = None) -> Sketch:
+def sketch_dask(factory: Callable[[], Sketch] | Sketch, darr, *, client: Any = None,
+                counts: np.ndarray | None = None) -> Sketch:
     """Build ``factory()``'s sketch over every value of the dask array ``darr``.
 
     Parameters
@@ -76,6 +78,9 @@ def sketch_dask(factory: Callable[[], Sketch] | Sketch, darr, *, client: Any = N
         1-D values, or 2-D ``(rows, d)`` for row sketches; blocks are taken in stream order.
     client : distributed.Client, optional
         Defaults to dask's current scheduler (a default ``Client`` if one exists).
+    counts : ndarray, optional
+        Usable values per block (:func:`block_counts`) when already known; spares the
+        LogMomentSketch-with-``K1`` path its first pass.
 
     Returns
     -------
@@ -88,7 +93,7 @@ def sketch_dask(factory: Callable[[], Sketch] | Sketch, darr, *, client: Any = N
         raise TypeError(f"`darr` must be a dask.array; got {type(darr).__name__}.")
     proto = factory if isinstance(factory, Sketch) else factory()
     if isinstance(proto, LogMomentSketch) and proto.k1.size:
-        return _logmoment_blocks(proto, darr, client)
+        return _logmoment_blocks(proto, darr, client, counts)
     import dask
 
     state = proto.state()
@@ -103,30 +108,35 @@ def sketch_dask(factory: Callable[[], Sketch] | Sketch, darr, *, client: Any = N
 # LogMomentSketch with block lengths: segments with known offsets
 # -------------------------------------------------------------------------------------
 #
-# Pass 1 (one map + tree merge) gives each block's count of usable values and the plain
-# log-moments. Pass 2 hands each block its offset o_j = (usable values before it) mod K1 for
+# Pass 1 gives each block's count of usable values (finite, non-zero). Pass 2 hands each block its offset o_j = (usable values before it) mod K1 for
 # every K1 and returns a *segment*: the head (values before the first block boundary inside
 # it), the complete blocks after that boundary (moments of log|Y|, sum of log|x|), and the
 # tail (values after the last boundary). Segments merge associatively in stream order: the
 # left tail and the right head form exactly one complete block. The root segment starts at
-# offset 0, so its head is empty and its tail is the final carry.
+# offset 0, so its head is empty and its tail is the final carry. Segments also carry the
+# plain log|x| moments and the zero / non-finite counts, merged as the sketch merges them.
 
-def _usable(proto_state: dict, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows/values that the LogMomentSketch keeps, and their log|x| (same code path)."""
+def _usable(proto_state: dict, block: np.ndarray):
+    """Rows/values that the LogMomentSketch keeps, their log|x| (same code path), and the
+    counts of non-finite and zero rows it skips."""
     dim = int(proto_state["dim"])
     x = np.asarray(block)
     if x.dtype.kind in "iu" or x.dtype == np.float16:
         x = x.astype(np.float64)
     if dim == 1:
         x = x.reshape(-1)
+        n0 = x.size
         x = x[np.isfinite(x)]
+        n1 = x.size
         x = x[x != 0]
-        return x, np.log(np.abs(x))
+        return x, np.log(np.abs(x)), n0 - n1, n1 - x.size
     x = x.reshape(-1, dim)
+    n0 = x.shape[0]
     x = x[np.isfinite(x).all(axis=1)]
+    n1 = x.shape[0]
     nrm = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
     nz = nrm > 0
-    return x[nz], np.log(nrm[nz])
+    return x[nz], np.log(nrm[nz]), n0 - n1, n1 - int(np.count_nonzero(nz))
 
 
 def _log_abs_y(y: np.ndarray, dim: int) -> np.ndarray:
@@ -139,7 +149,7 @@ def _log_abs_y(y: np.ndarray, dim: int) -> np.ndarray:
 def _segment(proto_state: dict, offsets: np.ndarray, block: np.ndarray) -> dict:
     k1 = np.asarray(proto_state["k1"], dtype=np.int64)
     dim = int(proto_state["dim"])
-    rows, logx = _usable(proto_state, block)
+    rows, logx, nonfin, zeros = _usable(proto_state, block)
     m = logx.size
     out = {"head_n": np.zeros(k1.size, np.int64), "head_sum": np.zeros((k1.size, dim)),
            "head_logx": np.zeros(k1.size), "bnd": np.zeros(k1.size, bool),
@@ -167,6 +177,8 @@ def _segment(proto_state: dict, offsets: np.ndarray, block: np.ndarray) -> dict:
         out["tail_logx"][j] = float(np.sum(logx[end:], dtype=np.float64))
     out["k1"] = k1
     out["dim"] = dim
+    out["log"] = np.asarray(_moments(logx))
+    out["n_zero"], out["n_nonfinite"] = zeros, nonfin
     return out
 
 
@@ -174,6 +186,9 @@ def _seg_merge(a: dict, b: dict) -> dict:
     k1, dim = a["k1"], a["dim"]
     out = {key: np.array(v, copy=True) for key, v in a.items() if key not in ("k1", "dim")}
     out["k1"], out["dim"] = k1, dim
+    out["log"] = np.asarray(_chan(tuple(a["log"]), tuple(b["log"])))
+    out["n_zero"] = a["n_zero"] + b["n_zero"]
+    out["n_nonfinite"] = a["n_nonfinite"] + b["n_nonfinite"]
     for j, K1 in enumerate(k1.tolist()):
         if not a["bnd"][j]:  # a is all head: prepend it to b
             out["head_n"][j] = a["head_n"][j] + b["head_n"][j]
@@ -204,25 +219,46 @@ def _seg_merge(a: dict, b: dict) -> dict:
     return out
 
 
-def _logmoment_blocks(proto: LogMomentSketch, darr, client: Any) -> LogMomentSketch:
+def _count(dim: int, block: np.ndarray) -> int:
+    """Usable (finite, non-zero) values or rows of one block: the cheap first pass."""
+    a = np.asarray(block)
+    if dim == 1:
+        a = a.reshape(-1)
+        return int(np.count_nonzero(np.isfinite(a) & (a != 0)))
+    a = a.reshape(-1, dim)
+    return int(np.count_nonzero(np.isfinite(a).all(axis=1) & (a != 0).any(axis=1)))
+
+
+def block_counts(darr, dim: int, client: Any = None) -> np.ndarray:
+    """Usable values (rows for ``dim > 1``) per block of ``darr``, in stream order."""
+    import dask
+
+    cnt = dask.delayed(_count, pure=True)
+    return np.asarray(_compute([cnt(dim, b) for b in stream_blocks(darr)], client),
+                      dtype=np.int64)
+
+
+def _logmoment_blocks(proto: LogMomentSketch, darr, client: Any,
+                      counts: np.ndarray | None = None) -> LogMomentSketch:
     import dask
 
     blocks = stream_blocks(darr)
-    plain = LogMomentSketch(dim=proto.dim).state()
-    upd = dask.delayed(_update, pure=True)
-    firsts = [upd(plain, b) for b in blocks]
-    if not firsts:
+    if not blocks:
         return proto
-    tree = _tree(list(firsts), _merge)
-    per_block, total = _compute((firsts, tree), client)
-    counts = np.array([int(s["log"][0]) for s in per_block], dtype=np.int64)
+    if counts is None:
+        counts = block_counts(darr, proto.dim, client)
     before = np.concatenate([[0], np.cumsum(counts)[:-1]])
     k1 = proto.k1
     seg = dask.delayed(_segment, pure=True)
     segs = [seg(proto.state(), before[i] % k1, b) for i, b in enumerate(blocks)]
     root = _compute(_tree(segs, _seg_merge), client)
-    st = sketch_from_state(total).state()
-    st.update(kind=proto.kind, k1=k1.copy(), blk_log=np.asarray(root["blk"], dtype=np.float64),
+    if int(root["log"][0]) != int(counts.sum()):
+        raise RuntimeError("internal: usable-value counts changed between the two passes.")
+    n = int(darr.shape[0]) if proto.dim > 1 or darr.ndim == 1 else int(darr.size)
+    st = proto.state()
+    st.update(n=n, n_zero=int(root["n_zero"]), n_nonfinite=int(root["n_nonfinite"]),
+              log=np.asarray(root["log"], dtype=np.float64),
+              blk_log=np.asarray(root["blk"], dtype=np.float64),
               blk_sumlogx=np.asarray(root["blk_sumlogx"], dtype=np.float64),
               carry_n=np.asarray(root["tail_n"], dtype=np.int64),
               carry_sum=np.asarray(root["tail_sum"], dtype=np.float64),

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tail._source import Source
-from ._reduce import sketch_dask, stream_blocks
+from ._reduce import block_counts, sketch_dask, stream_blocks
 
 __all__ = ["dask_source"]
 
@@ -29,7 +29,22 @@ def dask_source(x: Any, name: str = "x") -> Source:
         for b in stream_blocks(x):
             yield np.asarray(b.compute())
 
+    dim = int(x.shape[1]) if x.ndim == 2 else 1
+    memo: dict[str, np.ndarray] = {}
+
+    def counts() -> np.ndarray:  # usable values per block; computed once per source
+        if "c" not in memo:
+            memo["c"] = block_counts(x, dim)
+        return memo["c"]
+
+    def build(factory):
+        from ..tail._sketches import LogMomentSketch
+
+        proto = factory()
+        if isinstance(proto, LogMomentSketch) and proto.k1.size:
+            return sketch_dask(proto, x, counts=counts())
+        return sketch_dask(proto, x)
+
     return Source(chunks=chunks, array=None, n=int(x.shape[0]), ndim=x.ndim, reiterable=True,
                   integer=x.dtype.kind in "iu",
-                  build=lambda factory: sketch_dask(factory, x),
-                  dim=int(x.shape[1]) if x.ndim == 2 else 1)
+                  build=build, dim=dim, count=lambda: int(counts().sum()))

@@ -102,8 +102,8 @@ def _usable_count(src: Source) -> int:
         if a.ndim == 2:
             return int(np.count_nonzero(np.isfinite(a).all(axis=1) & (a != 0).any(axis=1)))
         return int(np.count_nonzero(np.isfinite(a) & (a != 0)))
-    if src.build is not None:
-        return src.build(lambda: LogMomentSketch(dim=src.dim or 1)).n_used
+    if src.count is not None:
+        return src.count()
     if not src.reiterable:
         raise ValueError("k1='sqrt' needs the number of values before the pass; a one-shot "
                          "iterator cannot be counted and then read again. Pass an int or a "

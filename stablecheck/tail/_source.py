@@ -46,6 +46,8 @@ class Source:
     build: Callable[[Callable[[], Any]], Any] | None = None
     #: row width for 2-D sources without ``array`` (Dask)
     dim: int | None = None
+    #: usable (finite, non-zero) values/rows, counted by the source's own executor (Dask)
+    count: Callable[[], int] | None = None
 
 
 def _slices(arr: np.ndarray, chunk: int) -> Callable[[], Iterator[np.ndarray]]:
