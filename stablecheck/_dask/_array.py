@@ -55,10 +55,16 @@ class _RunChunks:
         if r0 == r1 or c0 == c1:
             return np.empty((r1 - r0, c1 - c0), dtype=self.dtype)
         name = self.cells.get((r0, c0))
-        reader = _READERS.get(self.path)
-        if reader is None:
-            reader = _READERS[self.path] = open_run(self.path)
-        entry = next(e for e in reader.chunks(self.snapshot) if e.chunk == name)
+        entry = None
+        for fresh in (False, True):  # a cached reader may predate the commit of this chunk
+            reader = None if fresh else _READERS.get(self.path)
+            if reader is None:
+                reader = _READERS[self.path] = open_run(self.path)
+            entry = next((e for e in reader.chunks(self.snapshot) if e.chunk == name), None)
+            if entry is not None:
+                break
+        if entry is None:
+            raise ValueError(f"{self.path}: no committed chunk file at rows {r0}, cols {c0}.")
         if (r1, c1) != (entry.rows[1], entry.cols[1]):
             raise ValueError(f"block {key} does not match chunk file {name}.")
         return np.array(reader.read_chunk(entry, verify=self.verify))
