@@ -35,7 +35,8 @@ _READERS: dict[str, Any] = {}  # per worker process: one RunReader per run direc
 
 class _RunChunks:
     """Picklable, small: the run path and the chunk grid. ``__getitem__`` with the slices of
-    one block returns that chunk file's data (a fresh in-memory copy)."""
+    one block returns that chunk file's data (read-only, memory-mapped where the format
+    allows; sha256 checked once per worker process)."""
 
     def __init__(self, path: str, snapshot: str, grid_rows: list[int], grid_cols: list[int],
                  cells: dict[tuple[int, int], str], shape: tuple[int, int], dtype: str,
@@ -67,7 +68,7 @@ class _RunChunks:
             raise ValueError(f"{self.path}: no committed chunk file at rows {r0}, cols {c0}.")
         if (r1, c1) != (entry.rows[1], entry.cols[1]):
             raise ValueError(f"block {key} does not match chunk file {name}.")
-        return np.array(reader.read_chunk(entry, verify=self.verify))
+        return reader.read_chunk(entry, verify=self.verify)  # read-only memmap, no copy
 
 
 def open_run_array(path: str | os.PathLike, snapshot: str | None = None,

@@ -22,6 +22,9 @@ from ._array import import_dask
 
 __all__ = ["sketch_dask", "stream_blocks", "block_counts"]
 
+#: values fed to a sketch per ``update`` call inside a task
+PIECE = 1 << 20
+
 
 def stream_blocks(darr) -> list:
     """The blocks of ``darr`` as delayed objects, in stream (row-major pooled) order.
@@ -37,7 +40,19 @@ def stream_blocks(darr) -> list:
 
 
 def _update(proto: dict, block: np.ndarray) -> dict:
-    return sketch_from_state(proto).update(np.asarray(block)).state()
+    """Feed one block in pieces of ``PIECE`` values, in order.
+
+    Same state as one ``update`` (the protocol guarantees chunking does not matter), but a
+    TailSketch's threshold filter starts working after the first piece instead of pushing a
+    whole 64 MB block through its candidate buffers.
+    """
+    sk = sketch_from_state(proto)
+    x = np.asarray(block)
+    width = int(np.prod(x.shape[1:], dtype=np.int64)) if x.ndim > 1 else 1
+    rows = max(1, PIECE // max(width, 1))
+    for i in range(0, max(x.shape[0], 1), rows):
+        sk.update(x[i:i + rows])
+    return sk.state()
 
 
 def _merge(a: dict, b: dict) -> dict:
