@@ -35,6 +35,7 @@ __all__ = [
     "check_bool",
     "check_stable_params",
     "check_param",
+    "check_stable_x",
     "check_sequence_of_options",
     "warn",
     "warn_small",
@@ -447,6 +448,76 @@ def check_stable_params(alpha: Any, beta: Any, scale: Any = 1.0, loc: Any = 0.0
     return a, b, s, m
 
 
+def check_stable_x(x: Any, name: str = "x") -> np.ndarray:
+    """Points for an alpha-stable pdf/cdf: real array; +-inf allowed, NaN refused (counted)."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must be real numbers; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64, copy=False)
+    n_nan = int(np.count_nonzero(np.isnan(arr)))
+    if n_nan:
+        raise ValueError(f"{n_nan} of {arr.size} values in `{name}` are NaN; the distribution "
+                         "is not defined there (remove them first).")
+    return arr
+
+
+# stable: fitting (fit_stable) -------------------------------------------------------
+
+_FIT_NAMES = ("alpha", "beta", "scale", "loc")
+
+
+def check_fit_fix(fix: Any, *, symmetric: bool, param: str, method: str) -> dict[str, float]:
+    """Validate ``fix`` (parameter name -> value) for ``fit_stable``; fold in ``symmetric``."""
+    if fix is None:
+        fix = {}
+    if not isinstance(fix, dict):
+        raise TypeError(f"`fix` must be None or a dict such as {{'loc': 0.0}}; got "
+                        f"{type(fix).__name__}.")
+    out: dict[str, float] = {}
+    for key, value in fix.items():
+        check_option("fix key", key, _FIT_NAMES)
+        dom = "loc" if key == "loc" else key
+        out[key] = float(check_in_domain(f"fix[{key!r}]", value, dom))
+    if symmetric:
+        if out.get("beta", 0.0) != 0.0:
+            raise ValueError(f"symmetric=True fixes beta = 0, but fix={{'beta': {out['beta']}}}.")
+        out["beta"] = 0.0
+    if method != "mle" and set(out) - {"beta"}:
+        raise ValueError(f"`fix` of {sorted(set(out) - {'beta'})} needs method='mle'; "
+                         f"method={method!r} supports only symmetric=True (beta = 0).")
+    if method != "mle" and "beta" in out and out["beta"] != 0.0:
+        raise ValueError(f"method={method!r} can fix beta only at 0 (symmetric=True).")
+    if "loc" in out and param == "S1" and out.get("beta") != 0.0:
+        raise ValueError("fixing `loc` with param='S1' is supported only when beta is fixed at "
+                         "0 (then S0 and S1 locations coincide); fix the S0 location instead.")
+    if len(out) == 4:
+        raise ValueError("`fix` fixes all four parameters; nothing is left to estimate.")
+    return out
+
+
+def check_fit_spread(sample: Sample, q: Any) -> None:
+    """Refuse a sample whose interquartile range is 0 (quantile-based starts cannot scale it)."""
+    q05, q25, _, q75, q95 = (float(v) for v in q)
+    if q75 > q25:
+        return
+    vals = sample.values
+    mode_val = float(q25)
+    n_at = int(np.count_nonzero(vals == mode_val))
+    raise ValueError(
+        f"the interquartile range of `x` is 0: {n_at} of {sample.n_used} values "
+        f"({100.0 * n_at / sample.n_used:.1f}%) equal {mode_val!r}. A continuous stable law "
+        "cannot produce such a point mass" + (
+            "; pass zeros='drop' to fit the non-zero values (the result reports "
+            "zero_fraction)." if mode_val == 0.0 else "; remove or jitter the tied values "
+            "only if that is scientifically justified.") + (
+            f" (5%-95% range: {q05!r} to {q95!r})" if q95 > q05 else ""))
+
+
+def count_ties(values: np.ndarray) -> int:
+    """Number of values that repeat an earlier value (n - number of distinct values)."""
+    return int(values.size - np.unique(values).size)
+
+
 # =====================================================================================
 # tail: tail-index estimators and resampling (add checkers below)
 # =====================================================================================
@@ -522,6 +593,107 @@ def check_tail_usable(n_tail: int, *, n: int, n_zero: int, tail: str, minimum: i
         raise ValueError(f"only {n_tail} {side} values (of {n}, {n_zero} zeros); tail-index "
                          f"estimation needs at least {minimum}.")
 
+
+def check_powerlaw_xmin(xmin: Any) -> tuple[str, float, float]:
+    """``xmin`` of the power-law fit: "auto", a positive number, or a ``(lo, hi)`` range.
+
+    Returns ``(kind, lo, hi)`` with kind "auto" (lo, hi = -inf, inf), "fixed" (lo = hi = the
+    value) or "range".
+    """
+    if isinstance(xmin, str):
+        check_option("xmin", xmin, ("auto",))
+        return "auto", -np.inf, np.inf
+    if isinstance(xmin, (tuple, list)):
+        if len(xmin) != 2:
+            raise ValueError(f"`xmin` as a range must be (lo, hi); got {len(xmin)} items.")
+        lo = -np.inf if xmin[0] is None else check_real("xmin[0]", xmin[0])
+        hi = np.inf if xmin[1] is None else check_real("xmin[1]", xmin[1])
+        if not lo <= hi:
+            raise ValueError(f"`xmin` range must have lo <= hi; got ({lo!r}, {hi!r}).")
+        return "range", lo, hi
+    if isinstance(xmin, (bool, np.bool_)) or not isinstance(xmin, numbers.Real):
+        raise TypeError(f"`xmin` must be 'auto', a positive number or a (lo, hi) pair; "
+                        f"got {xmin!r}.")
+    v = check_real("xmin", xmin, low=0.0, low_closed=False)
+    return "fixed", v, v
+
+
+def check_resamples_flag(name: str, value: Any, *, default: int, options: Sequence[str] = ()
+                         ) -> tuple[str | None, int]:
+    """An option that is off (False/None/0), on (True → ``default`` resamples), a count, or a
+    named method from ``options``. Returns ``(method_or_None, n_resamples)``."""
+    if value is None or value is False:
+        return None, 0
+    if value is True:
+        return "bootstrap", default
+    if isinstance(value, str):
+        check_option(name, value, tuple(options))
+        return value, (default if value == "bootstrap" else 0)
+    n = check_int(name, value, min=0)
+    if n == 0:
+        return None, 0
+    if n < 10:
+        raise ValueError(f"`{name}` as a number of resamples must be >= 10; got {n}.")
+    return "bootstrap", n
+
+
+def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "") -> None:
+    """Discrete fits need integer values on the fitted side (positive there by construction:
+    zeros are never on a side, so the values are >= 1)."""
+    if values.size == 0:
+        return
+    frac = values != np.floor(values)
+    if frac.any():
+        nb = int(np.count_nonzero(frac))
+        raise ValueError(f"discrete=True needs integer values{what}; {nb} of {values.size} "
+                         f"values of `{name}` are not integers (e.g. {float(values[frac][0])!r}). "
+                         "Pass discrete=False for continuous data.")
+
+
+
+def check_tail_not_constant(top: np.ndarray, *, what: str = "magnitudes") -> None:
+    """The kept tail (decreasing) must not be one repeated value: constant data (or a tail
+    made only of ties) have no tail index, and an estimator would return inf or 0."""
+    if top.size and top[0] == top[-1]:
+        raise ValueError(f"all {top.size} kept {what} are equal ({float(top[0])!r}); constant "
+                         "data (or a tail of ties) have no tail index to estimate.")
+
+
+def check_tail_log_variance(log_var: float, log_mean: float, n_used: int) -> None:
+    """Var log|x| = 0 (up to the rounding of streamed float64 sums) means every usable |x| is
+    the same value: no spread to estimate from."""
+    if n_used > 1 and log_var <= 1e-10 * max(1.0, log_mean * log_mean):
+        raise ValueError(f"all {n_used} usable |x| values are equal; the log-moment estimator "
+                         "needs spread (constant data have no tail index).")
+
+
+def check_tail_log_counts(*, n: int, n_nonfinite: int, n_zero: int, n_used: int,
+                          nan_policy: str, minimum: int = 10) -> list[str]:
+    """Policies for the log-based (stable-model) estimators after a streaming pass.
+
+    Non-finite values follow ``nan_policy``; exact zeros (log|0| = −inf) are dropped with a
+    :class:`~stablecheck.errors.ZeroValuesWarning`; all-zero data and fewer than ``minimum``
+    usable values raise. Returns the warning texts for the result.
+    """
+    notes: list[str] = []
+    if n_nonfinite:
+        detail = f"{n_nonfinite} of {n} values are non-finite"
+        if nan_policy == "raise":
+            raise ValueError(f"{detail}; pass nan_policy='omit' to drop them.")
+        notes.append(warn(f"{detail}; they were dropped (nan_policy='omit').", DataWarning,
+                          stacklevel=5))
+    finite = n - n_nonfinite
+    if n and n_zero == finite:
+        raise ValueError(f"all {n} values are exactly zero; there is no tail to estimate.")
+    if n_zero:
+        notes.append(warn(f"{n_zero} of {n} values are exactly zero "
+                          f"({100 * n_zero / max(finite, 1):.1f}%); log|x| is undefined there, "
+                          "so they were dropped before the log-moments and blocking.",
+                          ZeroValuesWarning, stacklevel=5))
+    if n_used < minimum:
+        raise ValueError(f"only {n_used} non-zero finite values (of {n}); at least {minimum} "
+                         "are needed.")
+    return notes
 
 # =====================================================================================
 # gof: Gaussianity and goodness-of-fit tests (add checkers below)
@@ -622,6 +794,32 @@ def as_pvalues(p: Any, *, name: str = "pvalues") -> np.ndarray:
     return arr
 
 
+def check_lr_null(null: Any, *, n_used: int, symmetric: bool, procedure: str
+                  ) -> np.ndarray | None:
+    """A reusable null of ``gaussian_vs_stable``: an earlier result for the same sample size,
+    the same ``symmetric`` and the same statistic; returns its null statistics (or None)."""
+    if null is None:
+        return None
+    dist = getattr(null, "null_distribution", None)
+    details = getattr(null, "details", None)
+    if dist is None or not isinstance(details, dict) or "procedure" not in details:
+        raise TypeError("`null` must be a result of gaussian_vs_stable (its null distribution "
+                        f"is reused); got {type(null).__name__}.")
+    if details["procedure"] != procedure:
+        raise ValueError(f"`null` was computed by statistic {details['procedure']!r}, this "
+                         f"version computes {procedure!r}; simulate a new null.")
+    if getattr(null, "n_used", None) != n_used:
+        raise ValueError(f"`null` was simulated for samples of {getattr(null, 'n_used', None)} "
+                         f"values, this sample has {n_used}; the null depends on the size.")
+    if bool(getattr(null, "symmetric", None)) != symmetric:
+        raise ValueError(f"`null` was simulated with symmetric={not symmetric}, this test uses "
+                         f"symmetric={symmetric}.")
+    arr = np.asarray(dist, dtype=np.float64)
+    if arr.ndim != 1 or arr.size < 19 or not np.all(np.isfinite(arr)):
+        raise ValueError("`null.null_distribution` must hold at least 19 finite statistics.")
+    return arr
+
+
 # =====================================================================================
 # noise: datasets, files and run directories (add checkers below)
 # =====================================================================================
@@ -717,3 +915,225 @@ def check_metadata(meta: Any, fields: dict[str, tuple], *, name: str = "meta") -
 # =====================================================================================
 # analysis / report / collect (add checkers below)
 # =====================================================================================
+
+
+# --- collect: PyTorch noise collector (no torch objects are imported here) -----------
+
+COLLECT_FULL_GRADIENTS = ("exact", "large_batch", "partition_mean")
+COLLECT_SAMPLINGS = ("without_replacement", "with_replacement")
+COLLECT_MODES = ("eval", "train")
+COLLECT_DTYPES = ("float32", "float64")
+COLLECT_BACKENDS = ("loop", "vmap")
+
+
+def check_int_list(name: str, value: Any, *, min: int = 0, allow_scalar: bool = True,
+                   ordered: bool = False) -> tuple[int, ...]:
+    """An int, a sequence of ints or a comma-separated string (values >= ``min``).
+
+    Returns a sorted tuple without duplicates, or the values in the given order when
+    ``ordered`` (e.g. layer widths).
+    """
+    if allow_scalar and isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value,)
+    if isinstance(value, str):
+        try:
+            value = [int(v) for v in value.replace(" ", "").split(",") if v]
+        except ValueError:
+            raise ValueError(f"`{name}` must be a comma-separated list of integers; "
+                             f"got {value!r}.") from None
+    if not isinstance(value, Iterable):
+        raise TypeError(f"`{name}` must be an integer or a sequence of integers; got {value!r}.")
+    vals = [check_int(name, v, min=min) for v in value]
+    out = vals if ordered else sorted(set(vals))
+    if not out:
+        raise ValueError(f"`{name}` is empty; give at least one value.")
+    return tuple(out)
+
+
+def check_full_gradient(value: Any) -> tuple[str, int | None]:
+    """``"exact"`` | ``"partition_mean"`` | ``("large_batch", B_big)`` → (method, B_big)."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2 or value[0] != "large_batch":
+            raise ValueError("`full_gradient` as a pair must be ('large_batch', B_big); "
+                             f"got {value!r}.")
+        return "large_batch", check_int("full_gradient B_big", value[1], min=1)
+    if value == "large_batch":
+        raise ValueError("`full_gradient='large_batch'` needs the batch size: pass "
+                         "full_gradient=('large_batch', B_big).")
+    return check_option("full_gradient", value, ("exact", "partition_mean")), None
+
+
+def check_schedule(iterations: Any, every: Any, steps: Any = None) -> tuple[int, ...] | None:
+    """Collection iterations: a list, ``every=N`` (needs ``steps``), or None (see callers)."""
+    if iterations is not None and every is not None:
+        raise ValueError("pass either `iterations` (a list) or `every` (an interval), not both.")
+    if every is not None:
+        every = check_int("every", every, min=1)
+        if steps is None:
+            raise ValueError("`every` needs `steps` (the length of training) to define the "
+                             "collection iterations 0, every, 2 * every, ... <= steps.")
+        steps = check_int("steps", steps, min=0)
+        return tuple(range(0, steps + 1, every))
+    if iterations is None:
+        return None
+    its = check_int_list("iterations", iterations, min=0)
+    if steps is not None and its[-1] > check_int("steps", steps, min=0):
+        raise ValueError(f"iteration {its[-1]} is beyond the {steps} training steps.")
+    return its
+
+
+def check_collect_schedule(iterations: Any, every: Any
+                           ) -> tuple[tuple[int, ...] | None, int | None]:
+    """A collector's schedule: a list of iterations, or ``every`` N steps, or neither."""
+    if iterations is not None and every is not None:
+        raise ValueError("pass either `iterations` (a list) or `every` (an interval), not both.")
+    every = None if every is None else check_int("every", every, min=1)
+    its = None if iterations is None else check_int_list("iterations", iterations, min=0)
+    return its, every
+
+
+def check_collect_sizes(n: int, batch_sizes: tuple[int, ...], n_batches: int, sampling: str,
+                        full_gradient: str, b_big: int | None) -> list[str]:
+    """Batch sizes against the dataset size; returns warning messages (already emitted)."""
+    notes = []
+    if n < 2:
+        raise ValueError(f"the dataset has {n} examples; at least 2 are needed.")
+    too_big = [b for b in batch_sizes if b > n]
+    if too_big:
+        raise ValueError(f"batch sizes {too_big} exceed the {n} examples of the dataset.")
+    if b_big is not None and b_big > n:
+        raise ValueError(f"full_gradient=('large_batch', {b_big}) exceeds the {n} examples; "
+                         "use full_gradient='exact'.")
+    if full_gradient == "partition_mean":
+        rem = [b for b in batch_sizes if n % b]
+        if rem:
+            notes.append(warn(
+                f"full_gradient='partition_mean' with batch sizes {rem} that do not divide "
+                f"n = {n}: the last n % B examples are left out, so the reference gradient is "
+                "the mean over the other examples, not the exact full gradient.",
+                DataWarning, stacklevel=4))
+    return notes
+
+
+def check_collect_options(*, out: Any, batch_sizes: Any, n_batches: Any, full_gradient: Any,
+                          mode: Any, sampling: Any, dtype: Any, threads: Any, seed: Any,
+                          backend: Any, chunk_bytes: Any, full_chunk: Any, resume: Any,
+                          progress: Any) -> dict[str, Any]:
+    """All dataset-independent collector options → a dict of clean values."""
+    import os
+
+    if not isinstance(out, (str, os.PathLike)) or not str(out):
+        raise TypeError(f"`out` must be a directory path (str or os.PathLike); got {out!r}.")
+    method, b_big = check_full_gradient(full_gradient)
+    if seed is not None:
+        seed = check_int("seed", seed, min=0)
+    return {
+        "batch_sizes": check_int_list("batch_sizes", batch_sizes, min=1),
+        "n_batches": check_int("n_batches", n_batches, min=1),
+        "full_gradient": method,
+        "b_big": b_big,
+        "mode": check_option("mode", mode, COLLECT_MODES),
+        "sampling": check_option("sampling", sampling, COLLECT_SAMPLINGS),
+        "dtype": check_option("dtype", dtype, COLLECT_DTYPES),
+        "threads": check_int("threads", threads, min=1),
+        "seed": seed,
+        "backend": check_option("backend", backend, COLLECT_BACKENDS),
+        "chunk_bytes": check_int("chunk_bytes", chunk_bytes, min=1),
+        "full_chunk": check_int("full_chunk", full_chunk, min=1),
+        "resume": check_bool("resume", resume),
+        "progress": check_bool("progress", progress),
+    }
+
+
+def check_layer_selection(layers: Any, available: Sequence[str]) -> tuple[str, ...] | None:
+    """Parameter names or module prefixes that must each match a trainable parameter."""
+    if not available:
+        raise ValueError("the model has no trainable parameters (requires_grad=True).")
+    if layers is None:
+        return None
+    if isinstance(layers, str):
+        layers = (layers,)
+    if not isinstance(layers, Iterable):
+        raise TypeError(f"`layers` must be None or a sequence of names; got {layers!r}.")
+    layers = tuple(layers)
+    if not layers:
+        raise ValueError("`layers` is empty; pass None for all parameters.")
+    for sel in layers:
+        if not isinstance(sel, str):
+            raise TypeError(f"`layers` entries must be strings; got {sel!r}.")
+        if not any(a == sel or a.startswith(sel + ".") for a in available):
+            shown = ", ".join(available[:8]) + (", ..." if len(available) > 8 else "")
+            raise ValueError(f"layer {sel!r} matches none of the {len(available)} trainable "
+                             f"parameters ({shown}).")
+    return layers
+
+
+def check_dataset_pair(shapes: Sequence[tuple[int, ...]]) -> int:
+    """``(inputs, targets)``: two tensors with the same leading length → that length."""
+    if len(shapes) != 2:
+        raise ValueError(f"`dataset` must hold exactly two tensors (inputs, targets); got "
+                         f"{len(shapes)}.")
+    if any(len(s) == 0 for s in shapes):
+        raise ValueError("`dataset` tensors must have a leading example dimension; got a "
+                         "0-d tensor.")
+    if shapes[0][0] != shapes[1][0]:
+        raise ValueError(f"`dataset` inputs have {shapes[0][0]} examples but targets have "
+                         f"{shapes[1][0]}.")
+    return int(shapes[0][0])
+
+
+def check_loss_module(kind: str, reduction: Any, has_weight: bool) -> None:
+    """A torch loss module usable as ``f = mean of per-example losses``."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"loss {kind} has reduction={reduction!r}; expected 'mean', 'sum' "
+                         "or 'none'.")
+    if has_weight:
+        raise ValueError(f"loss {kind} has class weights: its 'mean' is a weighted average, "
+                         "not the mean of per-example losses that the full gradient "
+                         "divides by n. Pass a callable returning per-example losses "
+                         "(reduction='none') to define the objective explicitly.")
+
+
+def check_loss_value(shape: tuple[int, ...], batch: int) -> str:
+    """What a loss callable returned: a scalar (batch mean) or per-example losses."""
+    if shape == ():
+        return "scalar"
+    if shape == (batch,):
+        return "per_example"
+    raise ValueError(f"`loss_fn` returned shape {shape} for a batch of {batch}; return the "
+                     "batch mean (a scalar) or per-example losses (shape (B,)).")
+
+
+def check_example_task(model: Any, dataset: Any, models: Sequence[str],
+                       datasets: Sequence[str]) -> None:
+    """A built-in model/dataset pair that fits together."""
+    check_option("model", model, models)
+    check_option("dataset", dataset, datasets)
+    if model == "cnn" and dataset != "digits":
+        raise ValueError(f"the cnn example takes 8x8 images; use dataset='digits' "
+                         f"(got {dataset!r}).")
+
+
+def check_train_options(*, steps: Any, lr: Any, momentum: Any, train_batch_size: Any,
+                        weight_decay: Any) -> dict[str, Any]:
+    """SGD settings of ``train_and_collect``."""
+    return {
+        "steps": check_int("steps", steps, min=0),
+        "lr": check_real("lr", lr, low=0.0, low_closed=False),
+        "momentum": check_real("momentum", momentum, low=0.0, high=1.0, high_closed=False),
+        "train_batch_size": check_int("train_batch_size", train_batch_size, min=1),
+        "weight_decay": check_real("weight_decay", weight_decay, low=0.0),
+    }
+
+
+def check_train_mode(mode: str, backend: str, modules: Sequence[str],
+                     batch_sizes: Sequence[int]) -> None:
+    """Train-mode collection is explicit; some combinations cannot work at all."""
+    if mode != "train" or not modules:
+        return
+    if backend == "vmap":
+        raise ValueError("backend='vmap' cannot run train-mode BatchNorm/dropout "
+                         f"({', '.join(modules)}); use backend='loop' or mode='eval'.")
+    if any("BatchNorm" in m for m in modules) and 1 in batch_sizes:
+        raise ValueError("train-mode BatchNorm cannot normalise a batch of 1; drop batch "
+                         "size 1 or use mode='eval'.")

@@ -118,10 +118,13 @@ def _band(ax, path: dict, label: str):
     ax.plot(k, a, label=label)
     lo, hi = path.get("low"), path.get("high")
     if lo is not None and hi is not None:
+        cap = 3.0 * float(np.max(np.abs(a[np.isfinite(a)]), initial=1.0))
         lo = np.asarray(lo, dtype=float)
-        hi = np.minimum(np.asarray(hi, dtype=float), 10 * np.nanmax(np.abs(a[np.isfinite(a)]),
-                                                                    initial=1.0))
-        ax.fill_between(k, lo, hi, alpha=0.25)
+        hi = np.asarray(hi, dtype=float)
+        ok = np.isfinite(lo) & np.isfinite(a)
+        hi = np.where(np.isfinite(hi), np.minimum(hi, cap), cap)  # an open upper end: to the cap
+        if ok.any():
+            ax.fill_between(k[ok], lo[ok], hi[ok], alpha=0.25)
     return True
 
 
@@ -166,15 +169,20 @@ def hill_plot(detail):
     return fig
 
 
+def _robust_z(x: np.ndarray) -> np.ndarray:
+    """(x − median) / (IQR/1.349): a Gaussian sample becomes ~N(0, 1) whatever its tails."""
+    med = np.median(x)
+    q25, q75 = np.percentile(x, [25, 75])
+    s = (q75 - q25) / 1.349 if q75 > q25 else (np.std(x) or 1.0)
+    return (x - med) / s
+
+
 def density_plot(detail, stable_fit: Any = None):
     """Log-density of the (robustly scaled) pooled sample with Gaussian and fitted stable."""
     x = np.asarray(detail.sample, dtype=float)
     if x.size < 50:
         return None
-    med = np.median(x)
-    q25, q75 = np.percentile(x, [25, 75])
-    s = (q75 - q25) / 1.349 if q75 > q25 else np.std(x) or 1.0
-    z = (x - med) / s
+    z = _robust_z(x)
     lim = float(np.percentile(np.abs(z), 99.9))
     edges = np.linspace(-lim, lim, 121)
     dens, _ = np.histogram(z, bins=edges, density=True)
@@ -204,11 +212,8 @@ def qq_plot(detail):
         x = x[np.linspace(0, x.size - 1, 4000).astype(int)]
     n = x.size
     q = special.ndtri((np.arange(1, n + 1) - 0.5) / n)
-    med = np.median(x)
-    q25, q75 = np.percentile(x, [25, 75])
-    s = (q75 - q25) / 1.349 if q75 > q25 else 1.0
     fig, ax = _fig(4.2, 4.0)
-    ax.plot(q, (x - med) / s, ".", ms=2)
+    ax.plot(q, _robust_z(x), ".", ms=2)
     lim = max(abs(q[0]), abs(q[-1]))
     ax.plot([-lim, lim], [-lim, lim], "k", lw=0.8)
     ax.set_xlabel("Gaussian quantile")

@@ -64,8 +64,8 @@ def test_recovers_known_truth_of_sample_run(sample_result):
 def test_result_presentation(sample_result, tmp_path):
     v = sample_result.verdicts()
     assert list(v.layer) == ["gaussian", "scale_mixture", "sas15", "student_t3"]
-    assert "explained by coordinate scale spread" in v.verdict[1]
-    assert "heavier than a Gaussian scale mixture" in v.verdict[2]
+    assert "explained by the spread of coordinate scales" in v.verdict[1]
+    assert "heavier than Gaussian coordinates with these scales" in v.verdict[2]
     text = sample_result.summary()
     assert "sas15" in text and "warnings:" in text
     sample_result.to_csv(tmp_path / "t.csv")

@@ -36,9 +36,13 @@ def test_nan_raises_then_omit_warns(rng, method):
     x[20] = np.inf
     with pytest.raises(ValueError, match="non-finite"):
         sc.tail_index(x, method=method)
-    with pytest.warns(DataWarning, match="non-finite"):
+    with pytest.warns(DataWarning) as rec:
         res = sc.tail_index(x, method=method, nan_policy="omit", rng=0)
+    assert any("non-finite" in str(w.message) for w in rec)
     assert res.n == 5000 and res.n_dropped >= 3 and np.isfinite(res.alpha)
+    if method == "mohammadi":   # 4997 usable values: prime-ish N, trimmed to K1 = 70
+        assert any("no divisor near sqrt(N)" in str(w.message) for w in rec)
+        assert res.k == 70 and res.diagnostics["n_trimmed"] == 27
 
 
 def test_integer_data_warns_and_jitter_breaks_ties(rng):
@@ -102,9 +106,9 @@ def test_bad_options(rng, kw, msg):
         sc.tail_index(x, **kw)
 
 
-def test_powerlaw_slot_raises_until_plugged(rng):
-    with pytest.raises(NotImplementedError, match="powerlaw"):
-        sc.tail_index(rng.pareto(2.0, 1000) + 1, method="powerlaw")
+def test_powerlaw_is_plugged_into_tail_index(rng):
+    res = sc.tail_index(rng.pareto(2.0, 1000) + 1, method="powerlaw", n_resamples=50, rng=0)
+    assert res.method == "powerlaw" and abs(res.alpha - 2.0) < 0.4
 
 
 def test_stable_model_values_above_two_are_flagged_not_clipped(rng):
@@ -132,3 +136,15 @@ def test_rng_reproducible(rng):
     b = sc.tail_index(x, ci="bootstrap", n_resamples=200, rng=11)
     assert a.alpha == b.alpha and tuple(a.confidence_interval) == tuple(b.confidence_interval)
     np.testing.assert_array_equal(a.bootstrap_distribution, b.bootstrap_distribution)
+
+
+def test_tiny_sample_auto_k_says_what_to_do(rng):
+    with pytest.raises(ValueError, match="too small for the double bootstrap"):
+        sc.tail_index(rng.standard_cauchy(60))
+    assert np.isfinite(sc.tail_index(rng.standard_cauchy(60), k=8).alpha)
+
+
+@pytest.mark.parametrize("method", ["hill", "moment", "pickands", "smooth_hill", "logmoment"])
+def test_constant_data_raise_a_typed_error(method):
+    with pytest.raises(ValueError, match="equal"):
+        sc.tail_index(np.full(400, 2.5), method=method, k=50 if method != "logmoment" else None)
