@@ -120,3 +120,9 @@ __all__ += ["analyze", "AnalysisResult"]
 from .report import report  # noqa: E402
 
 __all__ += ["report"]
+
+
+# --- scale-out (dask extra; imported lazily inside) ----------------------------------
+from ._dask import open_run_array, sketch_dask  # noqa: E402
+
+__all__ += ["open_run_array", "sketch_dask"]

@@ -123,7 +123,7 @@ def analyze(
     level : float
         Significance level for rejections (after Benjamini–Hochberg within each layer).
     rng : None, int, SeedSequence or Generator
-    engine : {"memory", "stream"}
+    engine : {"memory", "stream", "dask"}
         ``"memory"`` loads one layer's K × P matrix at a time; ``"stream"`` never holds it
         (pooled estimators read row chunks through their sketches, per-coordinate tests read
         column blocks). Both give the same numbers. ``"dask"`` (``stablecheck[dask]``) runs
