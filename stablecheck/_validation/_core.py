@@ -1,0 +1,416 @@
+"""Core checkers: samples, matrices, options, numbers, rng, warnings."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._domains import DOMAINS, RealDomain
+from ..errors import DataWarning, SmallSampleWarning, ZeroValuesWarning
+
+__all__ = [
+    "Sample",
+    "as_sample",
+    "as_matrix",
+    "as_rng",
+    "check_option",
+    "check_int",
+    "check_real",
+    "check_in_domain",
+    "check_confidence_level",
+    "check_probabilities",
+    "check_bool",
+    "check_sequence_of_options",
+    "warn",
+    "warn_small",
+    "warn_zeros",
+]
+
+
+# =====================================================================================
+# core: data
+# =====================================================================================
+
+_FLOAT_KINDS = {np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A validated 1-D (or 2-D, see :func:`as_matrix`) sample and what validation did to it.
+
+    Attributes
+    ----------
+    values : ndarray
+        The clean values: float32 or float64 (float16 and integer input are widened), finite,
+        with zeros kept or dropped according to the policy. Not copied when the input was
+        already a clean float32/float64 array or memmap.
+    n : int
+        Number of values received.
+    n_used : int
+        Number of values in ``values``.
+    n_nan, n_inf, n_zero : int
+        Counts in the input. ``n_zero`` counts exact zeros among the finite values.
+    source_dtype : str
+        The dtype the caller passed.
+    dropped : dict
+        Reason → count for every value that was removed.
+    """
+
+    values: np.ndarray
+    n: int
+    n_used: int
+    n_nan: int
+    n_inf: int
+    n_zero: int
+    source_dtype: str
+    dropped: dict
+
+    @property
+    def n_dropped(self) -> int:
+        """Number of values removed by the policies."""
+        return self.n - self.n_used
+
+    @property
+    def zero_fraction(self) -> float:
+        """Fraction of exact zeros among the finite input values (0.0 for an empty sample)."""
+        finite = self.n - self.n_nan - self.n_inf
+        return self.n_zero / finite if finite else 0.0
+
+
+def _check_dtype(dtype: np.dtype, name: str) -> None:
+    if dtype.kind == "b":
+        raise TypeError(f"`{name}` has boolean dtype; pass numeric data (cast with .astype(float) "
+                        "if the booleans really are 0/1 measurements).")
+    if dtype.kind == "c":
+        raise TypeError(f"`{name}` has complex dtype {dtype}; pass real data (e.g. .real or abs()).")
+    if dtype.kind in "OUSV":
+        raise TypeError(f"`{name}` has dtype {dtype} ({_kind_name(dtype)}); pass a numeric "
+                        "float or integer array.")
+    if dtype.kind in "mM":
+        raise TypeError(f"`{name}` has datetime/timedelta dtype {dtype}; pass numeric data.")
+    if dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` has unsupported dtype {dtype}; pass a float or integer array.")
+
+
+def _kind_name(dtype: np.dtype) -> str:
+    return {"O": "Python objects", "U": "strings", "S": "bytes", "V": "structured/void"}.get(
+        dtype.kind, dtype.kind)
+
+
+def _to_array(x: Any, name: str, masked: str) -> np.ndarray:
+    if isinstance(x, np.ma.MaskedArray):
+        if masked == "compress":
+            return np.ma.compressed(x)
+        n_masked = int(np.ma.count_masked(x))
+        raise TypeError(f"`{name}` is a masked array ({n_masked} of {x.size} values masked); "
+                        "pass masked='compress' to use only the unmasked values, or pass "
+                        "x.compressed() / x.filled(...) yourself.")
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"`{name}` is a {type(x).__name__}; pass a numeric array.")
+    if hasattr(x, "__array__") or isinstance(x, (list, tuple, numbers.Number, np.ndarray)):
+        arr = np.asarray(x)
+    else:
+        raise TypeError(f"`{name}` of type {type(x).__name__} is not array-like; pass a numpy "
+                        "array, a list of numbers or a memmap.")
+    return arr
+
+
+def _widen(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.float64)
+    if arr.dtype == np.float16:
+        return arr.astype(np.float32)
+    if arr.dtype not in _FLOAT_KINDS:  # e.g. longdouble
+        return arr.astype(np.float64)
+    if not arr.dtype.isnative:
+        return arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
+def as_sample(
+    x: Any,
+    *,
+    name: str = "x",
+    nonfinite: str = "raise",
+    zeros: str = "keep",
+    masked: str = "raise",
+    min_n: int = 2,
+    allow_constant: bool = False,
+    flatten: bool = False,
+) -> Sample:
+    """Validate a 1-D numeric sample and apply the non-finite / zero policies.
+
+    Parameters
+    ----------
+    x : array_like
+        Numeric data. float16/32/64, signed and unsigned integers and memmaps are accepted;
+        booleans, complex, strings, objects and datetimes raise ``TypeError``.
+    name : str
+        Name used in messages.
+    nonfinite : {"raise", "omit"}
+        ``"raise"``: NaN/Inf raise ``ValueError`` with their counts; ``"omit"``: they are
+        dropped and counted (a :class:`~stablecheck.errors.DataWarning` is emitted).
+    zeros : {"keep", "drop", "raise"}
+        Policy for exact zeros (log-based estimators cannot use them).
+    masked : {"raise", "compress"}
+        Masked arrays are refused unless ``"compress"`` (keep unmasked values only).
+    min_n : int
+        Minimum number of values left after the policies.
+    allow_constant : bool
+        When False, a sample whose remaining values are all equal raises ``ValueError``.
+    flatten : bool
+        Accept N-D input and flatten it (C order). When False, N-D input raises.
+
+    Returns
+    -------
+    Sample
+    """
+    check_option("nonfinite", nonfinite, ("raise", "omit"))
+    check_option("zeros", zeros, ("keep", "drop", "raise"))
+    check_option("masked", masked, ("raise", "compress"))
+    arr = _to_array(x, name, masked)
+    _check_dtype(arr.dtype, name)
+    source_dtype = str(arr.dtype)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        if not flatten:
+            raise ValueError(f"`{name}` must be 1-D; got shape {arr.shape}. Flatten it explicitly "
+                             "(the pooling is a scientific choice) or use a function with `axis=`.")
+        arr = arr.reshape(-1)
+    arr = _widen(arr)
+    n = arr.size
+    dropped: dict[str, int] = {}
+    if arr.dtype.kind == "f":
+        finite = np.isfinite(arr)
+        n_bad = n - int(np.count_nonzero(finite))
+    else:  # pragma: no cover - widened above
+        finite, n_bad = None, 0
+    n_nan = n_inf = 0
+    if n_bad:
+        n_nan = int(np.count_nonzero(np.isnan(arr)))
+        n_inf = n_bad - n_nan
+        detail = f"{n_bad} of {n} values in `{name}` are non-finite ({n_nan} nan, {n_inf} inf)"
+        if nonfinite == "raise":
+            raise ValueError(f"{detail}; pass nonfinite='omit' to drop them.")
+        warn(f"{detail}; they were dropped (nonfinite='omit').", DataWarning)
+        arr = arr[finite]
+        dropped["nonfinite"] = n_bad
+    n_zero = int(n - n_bad - np.count_nonzero(arr))
+    if n_zero:
+        if zeros == "raise":
+            raise ValueError(f"{n_zero} of {n} values in `{name}` are exactly zero "
+                             f"({100.0 * n_zero / max(n, 1):.1f}%); pass zeros='drop' to "
+                             "exclude them or zeros='keep' where the method allows them.")
+        if zeros == "drop":
+            arr = arr[arr != 0]
+            dropped["zero"] = n_zero
+    n_used = arr.size
+    if n_used < min_n:
+        why = "" if not dropped else " after dropping " + ", ".join(
+            f"{v} {k}" for k, v in dropped.items())
+        raise ValueError(f"`{name}` has {n_used} usable values{why}; at least {min_n} are "
+                         f"needed (received {n}).")
+    if not allow_constant and n_used > 0:
+        lo, hi = arr.min(), arr.max()
+        if lo == hi:
+            raise ValueError(f"all {n_used} usable values of `{name}` are equal ({float(lo)!r}); "
+                             "a constant sample has no spread to estimate from.")
+    return Sample(values=arr, n=n, n_used=n_used, n_nan=n_nan, n_inf=n_inf, n_zero=n_zero,
+                  source_dtype=source_dtype, dropped=dropped)
+
+
+def as_matrix(
+    x: Any,
+    *,
+    name: str = "x",
+    min_rows: int = 2,
+    masked: str = "raise",
+) -> np.ndarray:
+    """Validate a 2-D numeric matrix (rows = observations, e.g. K minibatches × P coordinates).
+
+    Non-finite values raise (with counts); integer/float16 input is widened. Per-column
+    policies (constant columns, zeros) belong to the caller, which reports them per column.
+    """
+    arr = _to_array(x, name, masked)
+    _check_dtype(arr.dtype, name)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError(f"`{name}` must be 1-D or 2-D (rows × columns); got shape {arr.shape}.")
+    arr = _widen(arr)
+    if arr.shape[0] < min_rows:
+        raise ValueError(f"`{name}` has {arr.shape[0]} rows; at least {min_rows} are needed.")
+    n_bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
+    if n_bad:
+        n_nan = int(np.count_nonzero(np.isnan(arr)))
+        raise ValueError(f"{n_bad} of {arr.size} values in `{name}` are non-finite ({n_nan} nan, "
+                         f"{n_bad - n_nan} inf); remove or impute them first.")
+    return arr
+
+
+def warn_zeros(sample: Sample, *, what: str, threshold: float = 0.0) -> str | None:
+    """Emit (and return) a ZeroValuesWarning when the zero fraction exceeds ``threshold``."""
+    if sample.n_zero and sample.zero_fraction > threshold:
+        msg = (f"{sample.n_zero} of {sample.n} values are exactly zero "
+               f"({100 * sample.zero_fraction:.1f}%); {what}")
+        warn(msg, ZeroValuesWarning)
+        return msg
+    return None
+
+
+def warn_small(n: int, minimum: int, *, what: str) -> str | None:
+    """Emit (and return) a SmallSampleWarning when ``n < minimum``."""
+    if n < minimum:
+        msg = f"only {n} values ({what}); results below {minimum} are unreliable."
+        warn(msg, SmallSampleWarning)
+        return msg
+    return None
+
+
+def warn(message: str, category: type[Warning] = DataWarning, stacklevel: int = 3) -> str:
+    """Emit a stablecheck warning and return its message (so results can record it)."""
+    warnings.warn(message, category, stacklevel=stacklevel)
+    return message
+
+
+# =====================================================================================
+# core: arguments
+# =====================================================================================
+
+def as_rng(rng: Any = None) -> np.random.Generator:
+    """Turn ``rng`` (None | int | SeedSequence | Generator) into a ``numpy.random.Generator``.
+
+    ``numpy.random.RandomState`` and the global ``np.random`` module are refused: randomness is
+    always explicit and reproducible.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (np.random.SeedSequence, numbers.Integral)):
+        if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng < 0:
+            raise ValueError(f"`rng` seed must be non-negative; got {rng}.")
+        if isinstance(rng, bool):
+            raise TypeError("`rng` must be None, an int seed, a SeedSequence or a "
+                            "numpy Generator; got a bool.")
+        return np.random.default_rng(rng)
+    raise TypeError("`rng` must be None, an int seed, a SeedSequence or a numpy Generator; "
+                    f"got {type(rng).__name__}.")
+
+
+def check_option(name: str, value: Any, options: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``options``; otherwise raise ``ValueError``."""
+    try:
+        ok = value in options
+    except TypeError:
+        ok = False
+    if not ok:
+        opts = ", ".join(repr(o) for o in options)
+        raise ValueError(f"`{name}` must be one of {opts}; got {value!r}.")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (numpy bools accepted)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"`{name}` must be True or False; got {value!r}.")
+
+
+def check_int(name: str, value: Any, *, min: int | None = None, max: int | None = None) -> int:
+    """Return ``value`` as int if it is an integer in ``[min, max]``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        else:
+            raise TypeError(f"`{name}` must be an integer; got {value!r}.")
+    value = int(value)
+    if min is not None and value < min:
+        raise ValueError(f"`{name}` must be >= {min}; got {value}.")
+    if max is not None and value > max:
+        raise ValueError(f"`{name}` must be <= {max}; got {value}.")
+    return value
+
+
+def check_real(name: str, value: Any, *, low: float = -np.inf, high: float = np.inf,
+               low_closed: bool = True, high_closed: bool = True) -> float:
+    """Return ``value`` as float if it is a finite real within the given interval."""
+    dom = RealDomain(low, high, low_closed=low_closed, high_closed=high_closed)
+    return _check_scalar_domain(name, value, dom)
+
+
+def _check_scalar_domain(name: str, value: Any, dom: RealDomain) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
+    v = float(value)
+    if np.isnan(v) or not dom.contains(v):
+        raise ValueError(f"`{name}` must be in {dom.describe()}; got {value!r}.")
+    return v
+
+
+def check_in_domain(name: str, value: Any, domain: str | None = None) -> np.ndarray:
+    """Check scalar or array ``value`` against ``DOMAINS[domain or name]``; return an array."""
+    dom = DOMAINS[domain or name]
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must be real; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64, copy=False)
+    lo_ok = arr >= dom.low if dom.low_closed else arr > dom.low
+    hi_ok = arr <= dom.high if dom.high_closed else arr < dom.high
+    bad = ~(lo_ok & hi_ok)  # NaN fails both comparisons
+    if np.any(bad):
+        nbad = int(np.count_nonzero(bad))
+        first = arr[bad].flat[0]
+        where = "" if arr.ndim == 0 else f" ({nbad} of {arr.size} values outside, e.g. {first!r})"
+        shown = repr(float(arr)) if arr.ndim == 0 else "an array"
+        raise ValueError(f"`{name}` must be in {dom.describe()}; got {shown}{where}.")
+    return arr
+
+
+def check_confidence_level(value: Any) -> float:
+    """``confidence_level`` must be in the open interval (0, 1)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`confidence_level` must be a real number; got {value!r}.")
+    v = float(value)
+    if not (0.0 < v < 1.0):
+        raise ValueError(f"`confidence_level` must be in the open interval (0, 1); got {value!r}.")
+    return v
+
+
+def check_probabilities(name: str, value: Any, *, open_interval: bool = False) -> np.ndarray:
+    """Return ``value`` as a float64 array of probabilities in [0, 1] (or (0, 1))."""
+    arr = np.asarray(value, dtype=np.float64) if not isinstance(value, np.ndarray) else value
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must be real; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64, copy=False)
+    if open_interval:
+        bad = ~((arr > 0) & (arr < 1))
+        desc = "(0, 1)"
+    else:
+        bad = ~((arr >= 0) & (arr <= 1))
+        desc = "[0, 1]"
+    if np.any(bad):
+        nb = int(np.count_nonzero(bad))
+        raise ValueError(f"`{name}` must be in {desc}; {nb} of {arr.size} values are not "
+                         f"(e.g. {arr[bad].flat[0]!r}).")
+    return arr
+
+
+def check_sequence_of_options(name: str, values: Any, options: Sequence[str]) -> tuple[str, ...]:
+    """Accept one option or an iterable of options; return a tuple without duplicates."""
+    if isinstance(values, str):
+        values = (values,)
+    if not isinstance(values, Iterable):
+        raise TypeError(f"`{name}` must be a string or a sequence of strings; got {values!r}.")
+    out: list[str] = []
+    for v in values:
+        check_option(name, v, options)
+        if v not in out:
+            out.append(v)
+    if not out:
+        raise ValueError(f"`{name}` must name at least one of {', '.join(map(repr, options))}.")
+    return tuple(out)
