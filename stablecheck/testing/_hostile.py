@@ -36,7 +36,7 @@ EXPECTATIONS = ("refuse_or_warn", "accept_or_refuse", "accept", "equivalent",
                 "equivalent_or_refuse", "scaled")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class HostileArray:
     """A hostile input, what is hostile about it and the contract an estimator must keep.
 

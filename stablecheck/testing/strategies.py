@@ -84,7 +84,7 @@ class StableParams:
         yield from (self.alpha, self.beta, self.scale, self.loc)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class SampleWithTruth:
     """A sample and the truth it was drawn from.
 
@@ -120,7 +120,7 @@ class SampleWithTruth:
                 f"{ps + ', ' if ps else ''}n={self.n}, seed={self.seed})")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class NoiseSample:
     """A small noise dataset as plain data (one snapshot).
 
