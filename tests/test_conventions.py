@@ -1,0 +1,101 @@
+"""One table-driven suite for every public function: hostile inputs, rng, result contract.
+
+Each entry adapts a public callable to ``call(x, rng)``. Every hostile input must give a typed
+error (``ValueError``/``TypeError``) with a message, or a finite result plus a warning — never a
+silent NaN. Functions join the table as their modules land (see ``PUBLIC``).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from stablecheck._sketch import MomentSketch
+from stablecheck._validation import as_sample
+
+
+def _hostile_cases():
+    rng = np.random.default_rng(7)
+    base = rng.standard_t(3, size=400)
+    ninety = base.copy()
+    ninety[: int(0.9 * ninety.size)] = 0.0
+    masked = np.ma.masked_array(base, mask=np.arange(base.size) % 7 == 0)
+    nan = base.copy()
+    nan[[3, 40]] = np.nan
+    inf = base.copy()
+    inf[5] = np.inf
+    return {
+        "nan": nan,
+        "inf": inf,
+        "constant": np.full(400, 2.5),
+        "all_zeros": np.zeros(400),
+        "90pct_zeros": ninety,
+        "tiny_n": base[:1],
+        "float16": base.astype(np.float16),
+        "int8": np.clip(base * 10, -127, 127).astype(np.int8),
+        "masked": masked,
+        "scale_1e30": base * 1e30,
+        "scale_1e-30": base * 1e-30,
+        "noncontiguous": np.repeat(base, 2)[::2],
+        "bool": base > 0,
+        "complex": base.astype(complex),
+        "strings": base.astype(str),
+    }
+
+
+HOSTILE = _hostile_cases()
+
+
+def _finite_leaves(obj) -> bool:
+    """True when every float reachable from a result (fields, dicts, tuples) is finite or None."""
+    from stablecheck._results import to_jsonable
+
+    def walk(v):
+        if isinstance(v, float):
+            return math.isfinite(v)
+        if isinstance(v, dict):
+            return all(walk(u) for u in v.values())
+        if isinstance(v, list):
+            return all(walk(u) for u in v)
+        return True
+
+    data = to_jsonable(obj) if not isinstance(obj, (float, np.ndarray)) else to_jsonable(
+        np.asarray(obj))
+    # to_jsonable maps nan -> None and inf -> "inf": reject both for result values
+    text = repr(data)
+    return walk(data) and "None" not in text.replace("'warnings': None", "") and "'inf'" not in text
+
+
+def _moment_call(x, rng):
+    s = as_sample(x)
+    return MomentSketch().update(s.values).kurtosis
+
+
+# name -> call(x, rng). Engines add themselves here as they land.
+PUBLIC = {
+    "as_sample": lambda x, rng: as_sample(x).values,
+    "MomentSketch(as_sample)": _moment_call,
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_hostile_input_contract(name, case):
+    call = PUBLIC[name]
+    x = HOSTILE[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        try:
+            out = call(x, np.random.default_rng(0))
+        except (ValueError, TypeError) as exc:
+            assert str(exc), f"{name} raised {type(exc).__name__} without a message on {case}"
+            return
+    values = np.asarray(out, dtype=float) if isinstance(out, (float, np.ndarray)) else None
+    if values is not None:
+        finite = bool(np.all(np.isfinite(values)))
+    else:
+        finite = _finite_leaves(out)
+    assert finite, f"{name} returned a non-finite result on {case} (raise a typed error instead)"
