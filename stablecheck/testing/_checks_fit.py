@@ -107,6 +107,7 @@ def check_stable_fitter(
     hostile: Iterable[str] | None = None,
     hostile_expect: Mapping[str, str] | None = None,
     warning_category: type[Warning] = Warning,
+    nan_with_warning_ok: bool = False,
     rtol: float = 1e-6,
     max_examples: int = 10,
     seed: int = 0,
@@ -138,7 +139,8 @@ def check_stable_fitter(
         scale units; β is only checked for α ≤ 1.8, where it is identified).
     coverage_reps, coverage_n, confidence_level
         CI spot check on ``confidence_intervals["alpha"]`` when the fitter reports it.
-    hostile, hostile_expect, warning_category, rtol, max_examples, seed, settings, properties
+    hostile, hostile_expect, warning_category, nan_with_warning_ok, rtol, max_examples, seed,
+    settings, properties
         As in :func:`check_tail_estimator`; ``rtol`` is the tolerance of the equivariance
         properties (α, β absolute, scale relative, loc in scale units) — raise it to the
         optimiser tolerance for iterative fitters.
@@ -151,7 +153,8 @@ def check_stable_fitter(
     tol = {"alpha": 0.15, "beta": 0.4, "scale": 0.15, "loc": 0.3}
     tol.update(consistency_tol or {})
     s = _FitSuite(fitter, seed=seed, max_examples=max_examples, settings=settings,
-                  properties=properties, rtol=rtol, warning_category=warning_category)
+                  properties=properties, rtol=rtol, warning_category=warning_category,
+                   nan_with_warning_ok=nan_with_warning_ok)
     beta_st = st.just(0.0) if symmetric else st.floats(*beta)
     samples = stable_samples(alpha=st.floats(*alpha), beta=beta_st, n=st.integers(*n))
     seeds = st.integers(0, 2**32 - 1)

@@ -71,6 +71,7 @@ def check_gof_test(
     hostile: Iterable[str] | None = None,
     hostile_expect: Mapping[str, str] | None = None,
     warning_category: type[Warning] = Warning,
+    nan_with_warning_ok: bool = False,
     rtol: float = 1e-6,
     max_examples: int = 10,
     seed: int = 0,
@@ -101,7 +102,8 @@ def check_gof_test(
     size_reps, size_n
         Size spot check: rejections of Gaussian samples at ``alpha_level`` must lie in the
         99.9% binomial band.
-    hostile, hostile_expect, warning_category, rtol, max_examples, seed, settings, properties
+    hostile, hostile_expect, warning_category, nan_with_warning_ok, rtol, max_examples, seed,
+    settings, properties
         As in :func:`check_tail_estimator` (5 values is a legitimate Gaussianity-test input:
         ``"tiny n (5 values)"`` and ``"90% exact zeros"`` default to ``"accept_or_refuse"``
         here).
@@ -112,7 +114,8 @@ def check_gof_test(
     """
     t0 = time.perf_counter()
     s = _GofSuite(test, seed=seed, max_examples=max_examples, settings=settings,
-                  properties=properties, rtol=rtol, warning_category=warning_category)
+                  properties=properties, rtol=rtol, warning_category=warning_category,
+                   nan_with_warning_ok=nan_with_warning_ok)
     seeds = st.integers(0, 2**32 - 1)
 
     def build(kind: str, a: float, size: int, dseed: int) -> SampleWithTruth:

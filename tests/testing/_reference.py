@@ -66,7 +66,7 @@ def hill_ignores_scale(x, *, rng=None):
 def hill_global_rng(x, *, rng=None):
     """Flaw: 'jitters' ties with the global numpy generator, ignoring `rng`."""
     s = as_sample(x, zeros="drop", min_n=10)
-    v = np.abs(s.values) * (1 + 1e-9 * np.random.standard_normal(s.values.size))
+    v = np.abs(s.values) * (1 + 1e-9 * np.random.standard_normal(s.values.size))  # noqa: NPY002 - global state on purpose
     return hill(v)
 
 
@@ -172,5 +172,5 @@ def shapiro(x, *, rng=None):
 def shapiro_global_rng(x, *, rng=None):
     """Flaw: subsamples 90% of the data with the global generator."""
     s = as_sample(x, min_n=3)
-    idx = np.random.permutation(s.n_used)[: max(3, int(0.9 * s.n_used))]
+    idx = np.random.permutation(s.n_used)[: max(3, int(0.9 * s.n_used))]  # noqa: NPY002 - global state on purpose
     return stats.shapiro(s.values[idx])

@@ -215,7 +215,7 @@ def test_noise_datasets_are_consistent(d):
     assert d.metadata["K"] == K and d.U.dtype == np.float32
     offsets = sorted(d.layers.values())
     assert offsets[0][0] == 0 and sum(s for _, s, _ in offsets) == P
-    for name, (off, size, shape) in d.layers.items():
+    for name, (_off, size, shape) in d.layers.items():
         assert math.prod(shape) == size
         block = d.layer(name)
         assert block.shape == (K, size)
