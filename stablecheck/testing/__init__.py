@@ -17,6 +17,9 @@ check_gof_test, assert_gof_test
 CheckResult, PropertyFailure
     the report: ``passed``, ``failures`` (property, message, shrunk counterexample),
     ``summary()``, ``raise_if_failed()``
+calibrate_coverage, calibrate_size, CalibrationResult
+    Monte Carlo coverage of an interval / size of a test on pinned seeds, judged against the
+    99.9% binomial band (``benchmarks/calibration.py`` runs every package method through them)
 
 Examples
 --------
@@ -39,6 +42,7 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess test
                       ) from e
 
 from . import strategies
+from ._calibration import CalibrationResult, calibrate_coverage, calibrate_size
 from ._checks_fit import FIT_PROPERTIES, assert_stable_fitter, check_stable_fitter
 from ._checks_gof import GOF_PROPERTIES, assert_gof_test, check_gof_test
 from ._checks_tail import TAIL_PROPERTIES, assert_tail_estimator, check_tail_estimator
@@ -54,6 +58,9 @@ __all__ = [
     "assert_gof_test",
     "CheckResult",
     "PropertyFailure",
+    "calibrate_coverage",
+    "calibrate_size",
+    "CalibrationResult",
     "TAIL_PROPERTIES",
     "FIT_PROPERTIES",
     "GOF_PROPERTIES",
