@@ -134,6 +134,9 @@ class NoiseSample:
         Snapshot metadata (iteration, batch_size, K, gradient, sampling, model_mode, ...).
     truth : dict
         name → per-layer truth: ``family``, ``tail_index``, ``zero_columns``.
+
+    ``to_dataset()`` and ``write_run(path)`` turn it into a ``stablecheck.noise`` dataset or
+    run directory.
     """
 
     U: np.ndarray
@@ -145,6 +148,38 @@ class NoiseSample:
         """The (K, size) block of columns of layer ``name``."""
         off, size, _ = self.layers[name]
         return self.U[:, off:off + size]
+
+    def to_dataset(self):
+        """The same data as an in-memory ``stablecheck.noise.NoiseDataset`` (one snapshot).
+
+        Needs ``stablecheck.noise``; each layer becomes a (K, *shape) array.
+        """
+        from ..noise import NoiseDataset
+
+        K = self.U.shape[0]
+        arrays = {name: self.layer(name).reshape((K,) + tuple(shape))
+                  for name, (_, _, shape) in self.layers.items()}
+        return NoiseDataset.from_arrays(arrays, source="<noise_datasets>", meta=self.metadata)
+
+    def write_run(self, path, *, run_id: str = "hypothesis", chunk_rows: int | None = None,
+                  chunk_format: str = "npy"):
+        """Write the data as a run directory at ``path`` (one snapshot ``"s0"``) and return it.
+
+        Needs ``stablecheck.noise``. ``chunk_rows`` splits the K rows into several committed
+        chunks (default: one chunk). Load it back with ``stablecheck.load_noise(path)``.
+        """
+        from ..noise import RunWriter
+
+        K = self.U.shape[0]
+        step = K if chunk_rows is None else max(1, int(chunk_rows))
+        layers = [(name, tuple(shape)) for name, (_, _, shape) in self.layers.items()]
+        with RunWriter(path, run_id=run_id, config={"seed": self.metadata.get("seed")},
+                       chunk_format=chunk_format) as w:
+            w.add_snapshot("s0", n_rows=K, layers=layers, dtype=str(self.U.dtype),
+                           meta=self.metadata)
+            for r0 in range(0, K, step):
+                w.write_chunk("s0", self.U[r0:r0 + step], row_start=r0)
+        return path
 
     def __repr__(self) -> str:
         return (f"NoiseSample(K={self.U.shape[0]}, P={self.U.shape[1]}, "
@@ -537,9 +572,12 @@ def noise_datasets(*, K: Any = None, n_layers: Any = None, layer_size: Any = Non
     Returns
     -------
     SearchStrategy of NoiseSample
-        ``U`` (K × P), ``layers`` (name → (offset, size, shape)), ``metadata`` and per-layer
-        ``truth`` (family: Gaussian with log-normal column scales, Gaussian with Pareto
-        scales, or SαS; tail index; number of zero columns).
+        ``U`` (K × P), ``layers`` (name → (offset, size, shape)), ``metadata`` (keys of the
+        noise metadata schema: iteration, batch_size, n_minibatches, full_gradient,
+        sampling, model_mode, data_kind, optimizer, lr, seed, dtype) and per-layer ``truth``
+        (family: Gaussian with log-normal column scales, Gaussian with Pareto scales, or
+        SαS; tail index; number of zero columns). ``NoiseSample.to_dataset()`` and
+        ``NoiseSample.write_run(path)`` build the real ``stablecheck.noise`` objects.
     """
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
@@ -584,18 +622,20 @@ def noise_datasets(*, K: Any = None, n_layers: Any = None, layer_size: Any = Non
             blocks.append(block)
             off += size
         U = np.concatenate(blocks, axis=1).astype(dt)
+        # keys and options of the noise metadata schema (stablecheck.noise META_FIELDS)
         meta = {
             "iteration": draw(st.integers(0, 10_000)),
             "batch_size": draw(st.sampled_from([1, 8, 32, 128, 512])),
-            "K": k,
-            "gradient": draw(st.sampled_from(["exact", "large_batch", "partition_mean"])),
-            "sampling": draw(st.sampled_from(["without_replacement", "with_replacement"])),
+            "n_minibatches": k,
+            "full_gradient": draw(st.sampled_from(["exact", "large_batch", "partition_mean"])),
+            "sampling": draw(st.sampled_from(["without_replacement", "with_replacement",
+                                              "partition"])),
             "model_mode": draw(st.sampled_from(["eval", "train"])),
+            "data_kind": draw(st.sampled_from(["noise", "gradient", "update", "iterate"])),
             "optimizer": "sgd",
             "lr": draw(st.sampled_from([1e-3, 1e-2, 0.1])),
             "seed": seed,
             "dtype": str(dt),
-            "kind": draw(st.sampled_from(["noise", "gradient", "update", "iterate"])),
         }
         return NoiseSample(U=U, layers=layers, metadata=meta, truth=truth)
 
