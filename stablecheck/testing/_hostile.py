@@ -117,6 +117,25 @@ def _readonly(b, r):
     return x, b.copy(), 1.0
 
 
+def _memmap(b, r):
+    """A real ``np.memmap`` opened read-only; the file is unlinked once mapped (POSIX keeps
+    the mapping valid), so nothing is left on disk."""
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(suffix=".f64")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(b.astype(np.float64).tobytes())
+        x = np.memmap(path, dtype=np.float64, mode="r", shape=(b.size,))
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:  # pragma: no cover - platforms that refuse to unlink a mapped file
+            pass
+    return x, b.copy(), 1.0
+
+
 def _float16(b, r):
     x = (b / np.max(np.abs(b)) * 1000.0).astype(np.float16)
     return x, None, 1.0
@@ -152,6 +171,7 @@ HOSTILE_KINDS: dict[str, tuple[Builder, str]] = {
     "scaled by 1e-30": (lambda b, r: (b * 1e-30, b.copy(), 1e-30), "scaled"),
     "non-contiguous (strided view)": (_strided, "equivalent"),
     "read-only buffer (memmap-like)": (_readonly, "equivalent"),
+    "np.memmap (mode='r')": (_memmap, "equivalent"),
     "big-endian float64": (lambda b, r: (b.astype(">f8"), b.copy(), 1.0), "equivalent"),
 }
 

@@ -512,8 +512,9 @@ def hostile_arrays(*, kinds: Any = None, n: Any = None,
     -----
     Cases: NaN, ±inf, all NaN, empty, one value, 5 values, constant, all zeros, 90% and 10%
     exact zeros, many ties, float16, int8, float32, masked array with garbage under the
-    mask, Python list, 1e30 and 1e-30 scale, strided view, read-only buffer (what a memmap
-    opened with ``mode="r"`` is), big-endian bytes.
+    mask, Python list, 1e30 and 1e-30 scale, strided view, read-only buffer, a real
+    ``np.memmap`` opened with ``mode="r"`` (its file is unlinked once mapped), big-endian
+    bytes.
     """
     expect = dict(expect or {})
     for lab, e in expect.items():

@@ -178,6 +178,8 @@ def test_every_hostile_label_is_drawn_and_well_formed():
     assert not seen["read-only buffer (memmap-like)"].x.flags.writeable
     assert not seen["non-contiguous (strided view)"].x.flags.c_contiguous
     assert seen["big-endian float64"].x.dtype.byteorder == ">"
+    mm = seen["np.memmap (mode='r')"].x
+    assert isinstance(mm, np.memmap) and not mm.flags.writeable
     z = seen["90% exact zeros"].x
     assert np.mean(z == 0) >= 0.89
     assert seen["scaled by 1e30"].expect == "scaled" and seen["scaled by 1e30"].scale == 1e30
@@ -193,6 +195,7 @@ def test_validation_layer_refuses_the_invalid_hostiles(h):
 
 @FAST
 @given(scst.hostile_arrays(kinds=["read-only buffer (memmap-like)", "big-endian float64",
+                                  "np.memmap (mode='r')",
                                   "non-contiguous (strided view)", "Python list"]))
 def test_equivalent_hostiles_hold_the_reference_values(h):
     np.testing.assert_array_equal(np.asarray(h.x, dtype=np.float64), h.reference)
