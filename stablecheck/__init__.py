@@ -41,6 +41,10 @@ __all__ = [
 ]
 
 # --- noise (datasets, I/O) -----------------------------------------------------------
+from . import noise  # noqa: E402
+from .noise import NoiseDataset, load_noise  # noqa: E402
+
+__all__ += ["noise", "load_noise", "NoiseDataset"]
 
 
 # --- stable (distribution, fitting) --------------------------------------------------

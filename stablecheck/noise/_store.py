@@ -1,0 +1,596 @@
+"""Run directories: crash-safe chunk store with a manifest as the commit log.
+
+Layout (specified in ``docs/noise-format.md``)::
+
+    run/
+      run.json               run id, config fingerprint, config, run metadata   (atomic)
+      snapshots/<name>.json  K, P, dtype, layer table, snapshot metadata        (atomic)
+      chunks/<file>          one .npy or .safetensors file per chunk            (atomic)
+      manifest.jsonl         one JSON line per committed chunk (append + fsync)
+      .lock                  held (flock) by the one live writer
+
+A chunk is written to ``<file>.tmp.<pid>``, flushed, fsynced, renamed with ``os.replace``
+and the directory fsynced; only then is its manifest line appended and fsynced. The
+manifest line is the commit: readers trust nothing else, verify each chunk's sha256, and
+ignore files without a line. A resumed writer deletes ``*.tmp*`` files and uncommitted
+chunk files, truncates a torn last manifest line and skips chunks already committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_int, check_layer_table, check_option, check_store_name
+from ..errors import NoiseFormatError
+from ._meta import SCHEMA_VERSION, check_meta, library_versions
+from ._npy import npy_bytes, open_npy
+from ._safetensors import open_safetensors, safetensors_bytes
+
+try:  # POSIX advisory lock; released by the kernel when the writer dies
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["RunWriter", "RunReader", "open_run", "ChunkEntry", "SnapshotInfo", "is_run_dir",
+           "config_fingerprint", "FORMAT_NAME", "FORMAT_VERSION"]
+
+FORMAT_NAME = "stablecheck.noise-run"
+FORMAT_VERSION = 1
+_FLOATS = ("float16", "float32", "float64")
+_EXT = {"npy": ".npy", "safetensors": ".safetensors"}
+_MAX_JSON = 64 << 20  # refuse absurd metadata/manifest files before parsing
+
+
+# -------------------------------------------------------------------------------------
+# small durable-I/O helpers (all writes go through os.open/os.write/os.fsync/os.replace)
+# -------------------------------------------------------------------------------------
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":  # pragma: no cover - directories cannot be fsynced on Windows
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: temp file, fsync, rename, fsync directory."""
+    tmp = path.with_name(f"{path.name}.tmp.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _append_line(path: Path, line: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        _write_all(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _dump(obj: Any) -> bytes:
+    return (json.dumps(obj, sort_keys=True, indent=1, allow_nan=False) + "\n").encode()
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        if path.stat().st_size > _MAX_JSON:
+            raise NoiseFormatError(f"{path}: larger than {_MAX_JSON} bytes; refused.")
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise NoiseFormatError(f"{path}: not valid UTF-8 JSON ({exc}).") from None
+
+
+def config_fingerprint(config: dict) -> str:
+    """sha256 of the canonical JSON of ``config`` (sorted keys, no whitespace)."""
+    try:
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`config` must contain only JSON values: {exc}.") from None
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def is_run_dir(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a directory holding a ``run.json``."""
+    return (Path(path) / "run.json").is_file()
+
+
+# -------------------------------------------------------------------------------------
+# records
+# -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """One snapshot's declaration: K rows × P columns of ``dtype`` and its layer table."""
+
+    name: str
+    n_rows: int
+    n_cols: int
+    dtype: str
+    layers: tuple[dict, ...]
+    meta: dict
+
+
+@dataclass(frozen=True)
+class ChunkEntry:
+    """One committed manifest line: rows ``[r0, r1)`` × columns ``[c0, c1)`` of a snapshot."""
+
+    chunk: str
+    snapshot: str
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+    dtype: str
+    format: str
+    bytes: int
+    sha256: str
+
+    def line(self) -> bytes:
+        """The manifest line (compact JSON, sorted keys, newline-terminated)."""
+        d = {"chunk": self.chunk, "snapshot": self.snapshot, "rows": list(self.rows),
+             "cols": list(self.cols), "shape": [self.rows[1] - self.rows[0],
+                                                self.cols[1] - self.cols[0]],
+             "dtype": self.dtype, "format": self.format, "bytes": self.bytes,
+             "sha256": self.sha256}
+        return (json.dumps(d, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def _entry_from_json(d: Any, where: str) -> ChunkEntry:
+    try:
+        e = ChunkEntry(chunk=d["chunk"], snapshot=d["snapshot"], rows=tuple(d["rows"]),
+                       cols=tuple(d["cols"]), dtype=d["dtype"], format=d["format"],
+                       bytes=d["bytes"], sha256=d["sha256"])
+        ok = (isinstance(e.chunk, str) and e.chunk.startswith("chunks/") and "/" not in e.chunk[7:]
+              and ".." not in e.chunk and isinstance(e.snapshot, str) and e.format in _EXT
+              and all(type(v) is int and v >= 0 for v in (*e.rows, *e.cols, e.bytes))
+              and len(e.rows) == 2 and len(e.cols) == 2 and e.rows[0] < e.rows[1]
+              and e.cols[0] < e.cols[1] and isinstance(e.sha256, str) and len(e.sha256) == 64
+              and list(d.get("shape", [])) == [e.rows[1] - e.rows[0], e.cols[1] - e.cols[0]])
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise NoiseFormatError(f"{where}: malformed manifest line {json.dumps(d)[:200]}.")
+    return e
+
+
+def _read_manifest(path: Path) -> tuple[list[ChunkEntry], int, int]:
+    """Parse committed lines; return (entries, committed_bytes, total_bytes)."""
+    if not path.exists():
+        return [], 0, 0
+    raw = path.read_bytes()
+    end = raw.rfind(b"\n") + 1  # a last line without its newline is torn: not committed
+    entries = []
+    for i, line in enumerate(raw[:end].splitlines(), 1):
+        try:
+            d = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise NoiseFormatError(f"{path}: line {i} is not valid JSON ({exc}); the manifest "
+                                   "is corrupted.") from None
+        entries.append(_entry_from_json(d, f"{path}:{i}"))
+    return entries, end, len(raw)
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# -------------------------------------------------------------------------------------
+# reader
+# -------------------------------------------------------------------------------------
+
+class RunReader:
+    """Read-only view of a run directory; trusts only committed manifest lines.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The run directory.
+
+    Attributes
+    ----------
+    run_id, fingerprint : str
+    config, meta : dict
+        Run configuration (fingerprinted) and run metadata.
+    snapshots : dict[str, SnapshotInfo]
+        Declared snapshots (complete or not; see :meth:`is_complete`).
+
+    Raises
+    ------
+    NoiseFormatError
+        Missing/invalid ``run.json``, a corrupted manifest line, a chunk outside its snapshot,
+        overlapping chunks, or a committed chunk file that is missing or has the wrong size.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        run_file = self.path / "run.json"
+        if not run_file.is_file():
+            raise NoiseFormatError(f"{self.path}: not a stablecheck run directory (no run.json).")
+        run = _load_json(run_file)
+        if not isinstance(run, dict) or run.get("format") != FORMAT_NAME:
+            raise NoiseFormatError(f"{run_file}: 'format' is not {FORMAT_NAME!r}.")
+        if run.get("format_version") != FORMAT_VERSION:
+            raise NoiseFormatError(f"{run_file}: format_version {run.get('format_version')!r} "
+                                   f"is not supported (this reader knows {FORMAT_VERSION}).")
+        self.run_id = str(run.get("run_id"))
+        self.fingerprint = str(run.get("fingerprint"))
+        self.config = run.get("config") or {}
+        self.meta = run.get("meta") or {}
+        self.snapshots: dict[str, SnapshotInfo] = {}
+        snap_dir = self.path / "snapshots"
+        if snap_dir.is_dir():
+            for f in sorted(snap_dir.glob("*.json")):
+                info = _snapshot_from_json(_load_json(f), f)
+                self.snapshots[info.name] = info
+        entries, _, _ = _read_manifest(self.path / "manifest.jsonl")
+        self._chunks: dict[str, list[ChunkEntry]] = {name: [] for name in self.snapshots}
+        seen: set[str] = set()
+        for e in entries:
+            self._check_entry(e, seen)
+            self._chunks[e.snapshot].append(e)
+        self._verified: set[str] = set()
+
+    def _check_entry(self, e: ChunkEntry, seen: set[str]) -> None:
+        where = f"{self.path / 'manifest.jsonl'}"
+        info = self.snapshots.get(e.snapshot)
+        if info is None:
+            raise NoiseFormatError(f"{where}: chunk {e.chunk} belongs to undeclared snapshot "
+                                   f"{e.snapshot!r}.")
+        if e.rows[1] > info.n_rows or e.cols[1] > info.n_cols or e.dtype != info.dtype:
+            raise NoiseFormatError(f"{where}: chunk {e.chunk} (rows {e.rows}, cols {e.cols}, "
+                                   f"{e.dtype}) does not fit snapshot {e.snapshot!r} "
+                                   f"({info.n_rows}x{info.n_cols} {info.dtype}).")
+        if e.chunk in seen:
+            raise NoiseFormatError(f"{where}: chunk {e.chunk} is committed twice.")
+        for o in self._chunks[e.snapshot]:
+            if _overlaps(o.rows, e.rows) and _overlaps(o.cols, e.cols):
+                raise NoiseFormatError(f"{where}: chunks {o.chunk} and {e.chunk} overlap.")
+        seen.add(e.chunk)
+        f = self.path / e.chunk
+        if not f.is_file() or f.stat().st_size != e.bytes:
+            state = "missing" if not f.is_file() else f"{f.stat().st_size} bytes"
+            raise NoiseFormatError(f"{f}: committed chunk is {state}; the manifest says "
+                                   f"{e.bytes} bytes. The store is damaged.")
+
+    # -- queries --------------------------------------------------------------------
+    def chunks(self, snapshot: str) -> list[ChunkEntry]:
+        """Committed chunks of ``snapshot`` in commit order."""
+        if snapshot not in self.snapshots:
+            raise KeyError(f"no snapshot {snapshot!r}; known: {sorted(self.snapshots)}.")
+        return list(self._chunks[snapshot])
+
+    def is_complete(self, snapshot: str) -> bool:
+        """True when committed chunks tile the whole K × P rectangle of ``snapshot``."""
+        info = self.snapshots[snapshot]
+        area = sum((e.rows[1] - e.rows[0]) * (e.cols[1] - e.cols[0])
+                   for e in self._chunks[snapshot])
+        return area == info.n_rows * info.n_cols  # chunks never overlap (checked above)
+
+    def read_chunk(self, entry: ChunkEntry, *, verify: bool = True) -> np.ndarray:
+        """The chunk as a read-only (rows × cols) array (memory-mapped when possible).
+
+        The sha256 is checked once per reader (``verify=False`` skips it).
+        """
+        f = self.path / entry.chunk
+        if verify and entry.chunk not in self._verified:
+            h = hashlib.sha256()
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 22), b""):
+                    h.update(block)
+            if h.hexdigest() != entry.sha256:
+                raise NoiseFormatError(f"{f}: sha256 mismatch (file {h.hexdigest()[:16]}..., "
+                                       f"manifest {entry.sha256[:16]}...); the chunk is "
+                                       "corrupted.")
+            self._verified.add(entry.chunk)
+        if entry.format == "npy":
+            arr = open_npy(f)
+        else:
+            tensors, _ = open_safetensors(f)
+            if set(tensors) != {"data"}:
+                raise NoiseFormatError(f"{f}: a safetensors chunk must hold one tensor 'data'.")
+            arr = tensors["data"]
+        shape = (entry.rows[1] - entry.rows[0], entry.cols[1] - entry.cols[0])
+        if arr.shape != shape or arr.dtype != np.dtype(entry.dtype):
+            raise NoiseFormatError(f"{f}: holds {arr.shape} {arr.dtype}; the manifest says "
+                                   f"{shape} {entry.dtype}.")
+        return arr
+
+    def verify(self) -> int:
+        """Check the sha256 of every committed chunk; return how many were checked."""
+        n = 0
+        for name in self.snapshots:
+            for e in self._chunks[name]:
+                self.read_chunk(e, verify=True)
+                n += 1
+        return n
+
+
+def _snapshot_from_json(d: Any, where: Path) -> SnapshotInfo:
+    try:
+        info = SnapshotInfo(name=check_store_name("snapshot", d["name"]),
+                            n_rows=check_int("n_rows", d["n_rows"], min=1),
+                            n_cols=check_int("n_cols", d["n_cols"], min=1),
+                            dtype=check_option("dtype", d["dtype"], _FLOATS),
+                            layers=tuple(check_layer_table(d["layers"], d["n_cols"])),
+                            meta=check_meta(d.get("meta") or {}))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NoiseFormatError(f"{where}: invalid snapshot declaration ({exc}).") from None
+    if where.stem != info.name:
+        raise NoiseFormatError(f"{where}: declares snapshot {info.name!r}; file name differs.")
+    return info
+
+
+def open_run(path: str | os.PathLike) -> RunReader:
+    """Open a run directory for reading (see :class:`RunReader`)."""
+    return RunReader(path)
+
+
+# -------------------------------------------------------------------------------------
+# writer
+# -------------------------------------------------------------------------------------
+
+class RunWriter:
+    """Create or resume a run directory and commit noise chunks crash-safely.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Run directory. Created if missing; resumed if it holds a run with the same
+        ``run_id`` and ``config``.
+    run_id : str
+        Identifier of the run (1-64 characters from ``[A-Za-z0-9_-]``).
+    config : dict, optional
+        Everything that determines the data (model, data, seed, K, B, ...); its fingerprint
+        decides whether an existing directory may be resumed. JSON values only.
+    meta : dict, optional
+        Run metadata (schema in ``docs/noise-format.md``); library versions are added.
+    chunk_format : {"npy", "safetensors"}
+        File format of new chunks.
+
+    Raises
+    ------
+    NoiseFormatError
+        The directory belongs to a different run (other ``run_id`` or config fingerprint),
+        is not a run directory, or its manifest/chunks are damaged.
+    RuntimeError
+        Another live process holds the writer lock of this directory.
+
+    Notes
+    -----
+    One writer per directory (an advisory ``flock`` on ``.lock``, released by the kernel if
+    the writer dies). Resuming deletes ``*.tmp*`` leftovers and chunk files that were never
+    committed, and truncates a torn last manifest line.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, run_id: str, config: dict | None = None,
+                 meta: dict | None = None, chunk_format: str = "npy"):
+        self.path = Path(path)
+        self.run_id = check_store_name("run", run_id)
+        self.config = dict(config or {})
+        self.fingerprint = config_fingerprint(self.config)
+        self.chunk_format = check_option("chunk_format", chunk_format, tuple(_EXT))
+        run_meta = check_meta(meta, name="meta")
+        run_meta.setdefault("versions", library_versions())
+        self._lock_fd: int | None = None
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        try:
+            self.resumed = is_run_dir(self.path)
+            if self.resumed:
+                self._resume()
+            else:
+                self._create(run_meta)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- setup ----------------------------------------------------------------------
+    def _lock(self) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise RuntimeError(f"{self.path}: another process is writing this run (its .lock "
+                               "is held); wait for it or use another directory.") from None
+        self._lock_fd = fd
+
+    def _create(self, run_meta: dict) -> None:
+        stray = [p.name for p in self.path.iterdir()
+                 if p.name != ".lock" and ".tmp" not in p.name]
+        if stray:
+            raise NoiseFormatError(f"{self.path}: not empty and not a stablecheck run "
+                                   f"(found {sorted(stray)[:5]}); use an empty directory.")
+        self._remove_tmp(self.path)
+        atomic_write(self.path / "run.json", _dump({
+            "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "run_id": self.run_id,
+            "fingerprint": self.fingerprint, "config": self.config, "meta": run_meta}))
+        for sub in ("chunks", "snapshots"):  # after run.json: a crash leaves a resumable run
+            (self.path / sub).mkdir(exist_ok=True)
+        _fsync_dir(self.path)
+        self._reader = RunReader(self.path)
+
+    def _resume(self) -> None:
+        run = _load_json(self.path / "run.json")
+        theirs = (run.get("run_id"), run.get("fingerprint")) if isinstance(run, dict) else None
+        if theirs != (self.run_id, self.fingerprint):
+            raise NoiseFormatError(
+                f"{self.path} belongs to another run (run_id {theirs and theirs[0]!r}, "
+                f"config {theirs and str(theirs[1])[:19]}...), not run_id {self.run_id!r} with "
+                f"config {self.fingerprint[:19]}...; use a new directory or the same config.")
+        for sub in ("chunks", "snapshots"):
+            (self.path / sub).mkdir(exist_ok=True)
+            self._remove_tmp(self.path / sub)
+        self._remove_tmp(self.path)
+        manifest = self.path / "manifest.jsonl"
+        _, committed, total = _read_manifest(manifest)
+        if committed < total:  # torn last line: never committed
+            fd = os.open(manifest, os.O_WRONLY)
+            try:
+                os.ftruncate(fd, committed)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        self._reader = RunReader(self.path)
+        known = {e.chunk for s in self._reader.snapshots for e in self._reader.chunks(s)}
+        for f in (self.path / "chunks").iterdir():
+            if f"chunks/{f.name}" not in known:
+                f.unlink()  # renamed into place but never committed
+        _fsync_dir(self.path / "chunks")
+
+    @staticmethod
+    def _remove_tmp(folder: Path) -> None:
+        removed = False
+        for f in folder.glob("*.tmp*"):
+            if f.is_file():
+                f.unlink()
+                removed = True
+        if removed:
+            _fsync_dir(folder)
+
+    # -- public API -----------------------------------------------------------------
+    @property
+    def snapshots(self) -> dict[str, SnapshotInfo]:
+        """Snapshots declared so far (including those found when resuming)."""
+        return dict(self._reader.snapshots)
+
+    def add_snapshot(self, name: str, *, n_rows: int, layers: Any, dtype: str = "float32",
+                     meta: dict | None = None) -> SnapshotInfo:
+        """Declare a snapshot: K = ``n_rows`` noise vectors over the columns of ``layers``.
+
+        ``layers`` is a sequence of ``(name, shape)`` (offsets assigned in order) or a dict
+        name → shape. Re-declaring an existing snapshot with the same content is a no-op
+        (this is what a resumed run does); different content raises ``ValueError``.
+        """
+        self._check_open()
+        name = check_store_name("snapshot", name)
+        n_rows = check_int("n_rows", n_rows, min=1)
+        try:
+            dtype = np.dtype(dtype).name
+        except TypeError:
+            pass
+        dtype = check_option("dtype", dtype, _FLOATS)
+        table = check_layer_table(layers)
+        n_cols = max(d["offset"] + d["size"] for d in table)
+        smeta = check_meta(meta)
+        smeta.update(schema_version=SCHEMA_VERSION, n_minibatches=n_rows, dtype=dtype)
+        doc = {"format_version": FORMAT_VERSION, "name": name, "n_rows": n_rows,
+               "n_cols": n_cols, "dtype": dtype, "layers": table, "meta": smeta}
+        info = _snapshot_from_json(json.loads(_dump(doc)), self.path / "snapshots" / f"{name}.json")
+        old = self._reader.snapshots.get(name)
+        if old is not None:
+            if old != info:
+                raise ValueError(f"snapshot {name!r} already exists in {self.path} with a "
+                                 "different declaration (K, layers, dtype or meta).")
+            return old
+        atomic_write(self.path / "snapshots" / f"{name}.json", _dump(doc))
+        self._reader.snapshots[name] = info
+        self._reader._chunks[name] = []
+        return info
+
+    def has_chunk(self, snapshot: str, *, rows: tuple[int, int],
+                  cols: tuple[int, int] | None = None) -> bool:
+        """True when exactly this block (``rows``, ``cols``; default all columns) is committed."""
+        info = self._info(snapshot)
+        cols = (0, info.n_cols) if cols is None else tuple(cols)
+        return any(e.rows == tuple(rows) and e.cols == cols for e in self._reader.chunks(snapshot))
+
+    def is_complete(self, snapshot: str) -> bool:
+        """True when every (row, column) of ``snapshot`` is committed."""
+        self._info(snapshot)
+        return self._reader.is_complete(snapshot)
+
+    def write_chunk(self, snapshot: str, data: Any, *, row_start: int, col_start: int = 0) -> bool:
+        """Commit ``data`` (rows × cols) at ``[row_start, ...) × [col_start, ...)``.
+
+        Returns False (and writes nothing) when exactly this block is already committed, so a
+        resumed loop can simply call it again; True after a new commit. A block that
+        overlaps committed data differently raises ``ValueError``. ``data`` must have the
+        snapshot's dtype; a 1-D array is one row.
+        """
+        self._check_open()
+        info = self._info(snapshot)
+        arr = np.asarray(data)
+        if arr.ndim == 1:
+            arr = arr.reshape(1, -1)
+        if arr.ndim != 2:
+            raise ValueError(f"chunk data must be 2-D (rows x columns); got shape {arr.shape}.")
+        if arr.dtype != np.dtype(info.dtype):
+            raise TypeError(f"chunk dtype {arr.dtype} differs from snapshot {snapshot!r} dtype "
+                            f"{info.dtype}; convert it with .astype({info.dtype!r}) first.")
+        r0 = check_int("row_start", row_start, min=0)
+        c0 = check_int("col_start", col_start, min=0)
+        rows, cols = (r0, r0 + arr.shape[0]), (c0, c0 + arr.shape[1])
+        if arr.size == 0 or rows[1] > info.n_rows or cols[1] > info.n_cols:
+            raise ValueError(f"chunk rows {rows} x cols {cols} is empty or outside snapshot "
+                             f"{snapshot!r} ({info.n_rows} x {info.n_cols}).")
+        for e in self._reader.chunks(snapshot):
+            if e.rows == rows and e.cols == cols:
+                return False
+            if _overlaps(e.rows, rows) and _overlaps(e.cols, cols):
+                raise ValueError(f"chunk rows {rows} x cols {cols} overlaps committed chunk "
+                                 f"{e.chunk}.")
+        fmt = self.chunk_format
+        payload = npy_bytes(arr) if fmt == "npy" else safetensors_bytes({"data": arr})
+        fname = f"{snapshot}.r{rows[0]}-{rows[1]}.c{cols[0]}-{cols[1]}{_EXT[fmt]}"
+        atomic_write(self.path / "chunks" / fname, payload)
+        entry = ChunkEntry(chunk=f"chunks/{fname}", snapshot=snapshot, rows=rows, cols=cols,
+                           dtype=info.dtype, format=fmt, bytes=len(payload),
+                           sha256=hashlib.sha256(payload).hexdigest())
+        _append_line(self.path / "manifest.jsonl", entry.line())  # the commit
+        self._reader._chunks[snapshot].append(entry)
+        return True
+
+    def reader(self) -> RunReader:
+        """A fresh :class:`RunReader` of what is committed now."""
+        return RunReader(self.path)
+
+    def close(self) -> None:
+        """Release the writer lock (idempotent). Committed data is already durable."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    def __enter__(self) -> RunWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- helpers --------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._lock_fd is None and fcntl is not None:
+            raise RuntimeError("this RunWriter is closed.")
+
+    def _info(self, snapshot: str) -> SnapshotInfo:
+        info = self._reader.snapshots.get(snapshot)
+        if info is None:
+            raise KeyError(f"snapshot {snapshot!r} is not declared; call add_snapshot first "
+                           f"(declared: {sorted(self._reader.snapshots)}).")
+        return info
