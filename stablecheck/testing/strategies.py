@@ -554,7 +554,7 @@ _LAYER_KINDS = ("gaussian", "scale_mixture", "stable")
 
 
 def noise_datasets(*, K: Any = None, n_layers: Any = None, layer_size: Any = None,
-                   zero_columns: Any = None, dtype: Any = np.float32
+                   zero_columns: Any = None, dtype: Any = np.float32, as_dataset: bool = False
                    ) -> SearchStrategy[NoiseSample]:
     """Small noise datasets: a K × P matrix, its layer slices and snapshot metadata.
 
@@ -569,10 +569,13 @@ def noise_datasets(*, K: Any = None, n_layers: Any = None, layer_size: Any = Non
     zero_columns : float or SearchStrategy, optional
         Fraction of each layer's columns that are exactly zero ("dead units"), default 0–0.3.
     dtype : float32 (default) or float64
+    as_dataset : bool
+        Draw ``stablecheck.noise.NoiseDataset`` objects (via ``NoiseSample.to_dataset()``)
+        instead of plain ``NoiseSample`` data.
 
     Returns
     -------
-    SearchStrategy of NoiseSample
+    SearchStrategy of NoiseSample (or NoiseDataset)
         ``U`` (K × P), ``layers`` (name → (offset, size, shape)), ``metadata`` (keys of the
         noise metadata schema: iteration, batch_size, n_minibatches, full_gradient,
         sampling, model_mode, data_kind, optimizer, lr, seed, dtype) and per-layer ``truth``
@@ -640,4 +643,6 @@ def noise_datasets(*, K: Any = None, n_layers: Any = None, layer_size: Any = Non
         }
         return NoiseSample(U=U, layers=layers, metadata=meta, truth=truth)
 
-    return build()
+    if not isinstance(as_dataset, bool):
+        raise InvalidArgument(f"as_dataset must be True or False; got {as_dataset!r}.")
+    return build().map(NoiseSample.to_dataset) if as_dataset else build()

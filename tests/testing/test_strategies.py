@@ -85,6 +85,7 @@ def test_edge_region_reaches_the_hard_values():
     lambda: scst.hostile_arrays(expect={"float16": "whatever"}),
     lambda: scst.noise_datasets(K=1),
     lambda: scst.noise_datasets(zero_columns=1.5),
+    lambda: scst.noise_datasets(as_dataset="yes"),
     lambda: scst.domain_values("nope"),
 ])
 def test_invalid_arguments_raise_invalid_argument(call):
@@ -245,6 +246,14 @@ def test_noise_datasets_become_real_datasets_and_run_directories(d):
         for name in d.layers:
             np.testing.assert_array_equal(back.matrix(layer=name), d.layer(name))
         assert back.metadata()["batch_size"] == d.metadata["batch_size"]
+
+
+@settings(max_examples=5, deadline=None)
+@given(scst.noise_datasets(as_dataset=True))
+def test_noise_datasets_can_draw_dataset_objects(ds):
+    noise = pytest.importorskip("stablecheck.noise")
+    assert isinstance(ds, noise.NoiseDataset)
+    assert ds.matrix().ndim == 2
 
 
 # --- optional dependency ----------------------------------------------------------------
