@@ -190,7 +190,7 @@ def check_stable_fitter(
         def perm_inv(sample, pseed):
             perm = np.random.default_rng(pseed).permutation(sample.n)
             s.affine(s.run_ok(sample.x), s.run_ok(sample.x[perm]), 1.0, 0.0,
-                     "permuting the data", rtol)
+                     s.perm_what, rtol)
         s.prop("permutation_invariance", {"sample": samples, "pseed": st.integers(0, 2**16)},
                perm_inv)
     else:

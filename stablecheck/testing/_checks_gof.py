@@ -153,7 +153,7 @@ def check_gof_test(
     if not order_dependent:
         def perm_inv(sample, pseed):
             perm = np.random.default_rng(pseed).permutation(sample.n)
-            s.assert_close(s.run_ok(sample.x), s.run_ok(sample.x[perm]), "permuting the data")
+            s.assert_close(s.run_ok(sample.x), s.run_ok(sample.x[perm]), s.perm_what)
         s.prop("permutation_invariance", {"sample": samples, "pseed": st.integers(0, 2**16)},
                perm_inv)
     else:

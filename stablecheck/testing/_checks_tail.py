@@ -205,7 +205,7 @@ def check_tail_estimator(
         def perm_inv(sample, pseed):
             perm = np.random.default_rng(pseed).permutation(sample.n)
             s.assert_close(s.run_ok(sample.x), s.run_ok(sample.x[perm]),
-                           "permuting the data")
+                           s.perm_what)
         s.prop("permutation_invariance", {"sample": samples, "pseed": st.integers(0, 2**16)},
                perm_inv)
     else:

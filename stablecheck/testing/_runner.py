@@ -231,6 +231,14 @@ class Suite:
                            checked=tuple(self.checked), skipped=dict(self.skipped),
                            seconds=time.perf_counter() - started)
 
+    @property
+    def perm_what(self) -> str:
+        """How to describe a permutation failure (randomised subjects get a hint)."""
+        if self.pass_rng:
+            return ("permuting the data (same rng; a randomised method that resamples by "
+                    "position should sort first, or declare order_dependent=True)")
+        return "permuting the data"
+
     # -- comparisons ----------------------------------------------------------------
     def assert_close(self, a: dict, b: dict, what: str, keys: Iterable[str] | None = None,
                      rtol: float | None = None, atol: float = 0.0) -> None:
