@@ -115,6 +115,11 @@ class CheckResult(ResultMixin):
             raise AssertionError(self.summary())
         return self
 
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.summary())}</pre>"
+
     def __repr__(self) -> str:
         return (f"CheckResult(subject={self.subject!r}, suite={self.suite!r}, "
                 f"passed={self.passed}, failed={list(self.failed_properties)})")
