@@ -451,10 +451,175 @@ def check_stable_params(alpha: Any, beta: Any, scale: Any = 1.0, loc: Any = 0.0
 # tail: tail-index estimators and resampling (add checkers below)
 # =====================================================================================
 
+TAIL_TAILS = ("abs", "upper", "lower")
+TAIL_CIS = ("auto", "exact", "profile", "normal", "bootstrap", "block", None)
+TAIL_CI_METHODS = ("percentile", "basic", "bca")
+TAIL_BLOCK_SCHEMES = ("moving", "circular", "stationary")
+
+
+def check_tail_chunk(x: Any, name: str = "x") -> np.ndarray:
+    """A numeric 1-D or 2-D array view of ``x`` (no copy, no scan of the values).
+
+    Masked arrays, booleans, complex, strings, objects and datetimes are refused with the
+    same messages as :func:`as_sample`; NaN/inf and zeros are counted later by the sketches.
+    """
+    if isinstance(x, np.memmap):
+        arr = x
+    else:
+        arr = _to_array(x, name, "raise")
+    _check_dtype(arr.dtype, name)
+    if arr.ndim > 2:
+        raise ValueError(f"`{name}` must be 1-D (or 2-D rows of vectors for the vector "
+                         f"Mohammadi estimator); got shape {arr.shape}. Flatten it explicitly "
+                         "(the pooling is a scientific choice).")
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
+def check_tail_k(k: Any) -> Any:
+    """``k`` is "auto", None, an int >= 2 or a float fraction in (0, 1)."""
+    if k is None or (isinstance(k, str) and k == "auto"):
+        return "auto"
+    if isinstance(k, str):
+        raise ValueError(f"`k` must be 'auto', None, an integer >= 2 or a fraction in (0, 1); "
+                         f"got {k!r}.")
+    if isinstance(k, (float, np.floating)) and not float(k).is_integer():
+        return check_real("k", k, low=0.0, high=1.0, low_closed=False, high_closed=False)
+    return check_int("k", k, min=2)
+
+
+def check_tail_k1(k1: Any) -> Any:
+    """Mohammadi's block length: "sqrt", "grid", an int >= 2 or a sequence of ints >= 2."""
+    if isinstance(k1, str):
+        return check_option("k1", k1, ("sqrt", "grid"))
+    if isinstance(k1, (Sequence, np.ndarray)):
+        vals = [check_int("k1", v, min=2) for v in k1]
+        if not vals:
+            raise ValueError("`k1` grid must not be empty.")
+        return tuple(sorted(set(vals)))
+    return check_int("k1", k1, min=2)
+
+
+def check_tail_counts(*, n: int, n_nan: int, n_inf: int, nan_policy: str, name: str = "x"
+                      ) -> str | None:
+    """Apply ``nan_policy`` to counted non-finite values (after a streaming pass)."""
+    bad = n_nan + n_inf
+    if not bad:
+        return None
+    detail = f"{bad} of {n} values in `{name}` are non-finite ({n_nan} nan, {n_inf} inf)"
+    if nan_policy == "raise":
+        raise ValueError(f"{detail}; pass nan_policy='omit' to drop them.")
+    return warn(f"{detail}; they were dropped (nan_policy='omit').", DataWarning, stacklevel=4)
+
+
+def check_tail_usable(n_tail: int, *, n: int, n_zero: int, tail: str, minimum: int = 10) -> None:
+    """Refuse samples with fewer than ``minimum`` non-zero values in the requested tail."""
+    if n and n_zero == n:
+        raise ValueError(f"all {n} values are exactly zero; there is no tail to estimate.")
+    if n_tail < minimum:
+        side = {"abs": "non-zero", "upper": "positive", "lower": "negative"}[tail]
+        raise ValueError(f"only {n_tail} {side} values (of {n}, {n_zero} zeros); tail-index "
+                         f"estimation needs at least {minimum}.")
+
 
 # =====================================================================================
 # gof: Gaussianity and goodness-of-fit tests (add checkers below)
 # =====================================================================================
+
+@dataclass(frozen=True)
+class GofData:
+    """Columns to test, validated by :func:`as_gof_columns`.
+
+    Attributes
+    ----------
+    values : ndarray, shape (n_rows, n_columns)
+        float32/float64 data; each column is one sample. Non-finite entries remain only
+        under ``nan_policy="omit"`` / ``"propagate"`` (the caller reads ``n_nonfinite``).
+    n_nonfinite : ndarray of int, shape (n_columns,)
+        Non-finite values per column.
+    input_shape : tuple of int
+    axis : int or None
+        The axis the caller asked for (``None``: everything pooled into one sample).
+    """
+
+    values: np.ndarray
+    n_nonfinite: np.ndarray
+    input_shape: tuple
+    axis: int | None
+
+
+def as_gof_columns(x: Any, *, axis: Any = 0, nan_policy: str = "raise",
+                   name: str = "x") -> GofData:
+    """Validate data for column-wise tests: 1-D, or 2-D with ``axis`` in {0, 1, -1, None}.
+
+    ``axis=0`` tests each column (K minibatches x P coordinates -> P tests), ``axis=1`` each
+    row, ``axis=None`` pools every value into one sample (an explicit, recorded choice).
+    ``nan_policy``: ``"raise"`` (non-finite values raise with their counts), ``"omit"`` (drop
+    them per column; the caller reports the counts) or ``"propagate"`` (the affected columns
+    give NaN results, flagged).
+    """
+    check_option("nan_policy", nan_policy, ("raise", "omit", "propagate"))
+    arr = np.asarray(_to_array(x, name, "raise"))
+    _check_dtype(arr.dtype, name)
+    arr = _widen(arr)
+    input_shape = tuple(arr.shape)
+    if axis is not None:
+        if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"`axis` must be 0, 1, -1 or None; got {axis!r}.")
+        axis = int(axis)
+    if arr.ndim == 0:
+        raise ValueError(f"`{name}` is a scalar; pass a 1-D sample or a 2-D matrix.")
+    if arr.ndim > 2:
+        raise ValueError(f"`{name}` must be 1-D or 2-D (rows x columns); got shape "
+                         f"{arr.shape}. Reshape it so the axis you test along is explicit.")
+    if axis is None:
+        arr = arr.reshape(-1, 1)
+    elif arr.ndim == 1:
+        if axis not in (0, -1):
+            raise ValueError(f"`axis` must be 0, -1 or None for 1-D `{name}`; got {axis}.")
+        arr = arr.reshape(-1, 1)
+    else:
+        if axis not in (0, 1, -1, -2):
+            raise ValueError(f"`axis` must be 0, 1, -1 or None for 2-D `{name}`; got {axis}.")
+        if axis in (1, -1):
+            arr = arr.T
+    finite = np.isfinite(arr)
+    n_nonfinite = arr.shape[0] - np.count_nonzero(finite, axis=0)
+    total = int(n_nonfinite.sum())
+    if total and nan_policy == "raise":
+        n_nan = int(np.count_nonzero(np.isnan(arr)))
+        cols = int(np.count_nonzero(n_nonfinite))
+        raise ValueError(f"{total} of {arr.size} values in `{name}` are non-finite ({n_nan} nan, "
+                         f"{total - n_nan} inf) in {cols} of {arr.shape[1]} samples; pass "
+                         "nan_policy='omit' to drop them per sample or 'propagate' to get "
+                         "flagged NaN results for those samples.")
+    return GofData(values=arr, n_nonfinite=n_nonfinite.astype(np.int64),
+                   input_shape=input_shape, axis=axis)
+
+
+def check_gof_tests(tests: Any, known: Sequence[str]) -> tuple[str, ...]:
+    """``tests`` must name one or more of the known Gaussianity tests."""
+    return check_sequence_of_options("tests", tests, known)
+
+
+def check_level(level: Any) -> float:
+    """A significance level must be in the open interval (0, 1)."""
+    return _check_scalar_domain("level", level, DOMAINS["significance"])
+
+
+def as_pvalues(p: Any, *, name: str = "pvalues") -> np.ndarray:
+    """p-values as a float64 array in [0, 1]; NaN allowed (missing tests), counted by callers."""
+    arr = np.asarray(p)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must be real; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64, copy=False)
+    ok = np.isnan(arr) | ((arr >= 0) & (arr <= 1))
+    if not np.all(ok):
+        nb = int(np.count_nonzero(~ok))
+        raise ValueError(f"`{name}` must be in [0, 1] (NaN marks a missing test); {nb} of "
+                         f"{arr.size} values are not (e.g. {arr[~ok].flat[0]!r}).")
+    return arr
 
 
 # =====================================================================================

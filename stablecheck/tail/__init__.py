@@ -1,0 +1,16 @@
+"""Tail-index estimation: pure kernels on sorted tails, k selection, streaming sketches.
+
+Public
+    tail_index, TailIndexResult       one entry point for every method
+    TailSketch, LogMomentSketch       mergeable streaming summaries
+    robust_standardize                per-coordinate (x − median)/IQR before pooling
+    register_method                   plug another estimator into ``tail_index``
+"""
+
+from ._api import METHODS, register_method, tail_index
+from ._result import TailIndexResult
+from ._sketches import LogMomentSketch, TailSketch
+from ._standardize import robust_standardize
+
+__all__ = ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
+           "robust_standardize", "register_method", "METHODS"]

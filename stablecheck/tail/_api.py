@@ -1,0 +1,520 @@
+"""``tail_index``: one entry point, a registry of methods, one streaming code path."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._results import ConfidenceInterval
+from .._validation import (TAIL_BLOCK_SCHEMES, TAIL_CI_METHODS, TAIL_CIS, TAIL_TAILS, as_rng,
+                           check_bool, check_confidence_level, check_int, check_option,
+                           check_tail_counts, check_tail_k, check_tail_k1, check_tail_usable,
+                           warn)
+from ..errors import BoundaryWarning, DataWarning, ZeroValuesWarning
+from ..resample._engine import make_scheme
+from ._logmoment import DEFAULT_K1_GRID, logmoment_estimate, mohammadi_estimate, seed_k1
+from ._order import order_estimate
+from ._result import TailIndexResult
+from ._select import K_METHODS
+from ._sketches import LogMomentSketch, TailSketch
+from ._source import Source, as_source
+
+__all__ = ["tail_index", "register_method", "METHODS"]
+
+
+@dataclass(frozen=True)
+class TailMethod:
+    """A registry entry: which sketch the method reads and which intervals it offers."""
+
+    family: str                      # "order" | "logmoment" | "mohammadi" | "plugin"
+    cis: tuple[str | None, ...]
+    default_ci: str | None
+    fn: Callable[..., dict] | None = None
+    missing: str = ""
+
+
+METHODS: dict[str, TailMethod] = {
+    "hill": TailMethod("order", ("exact", "profile", "normal", "bootstrap", "block", None),
+                       "exact"),
+    "moment": TailMethod("order", ("normal", "bootstrap", "block", None), "normal"),
+    "pickands": TailMethod("order", ("normal", "bootstrap", "block", None), "normal"),
+    "smooth_hill": TailMethod("order", ("normal", "bootstrap", "block", None), "normal"),
+    "logmoment": TailMethod("logmoment", ("normal", None), "normal"),
+    "mohammadi": TailMethod("mohammadi", ("normal", None), "normal"),
+    # The Clauset–Shalizi–Newman fit lives in stablecheck/tail/_powerlaw.py (separate issue);
+    # plug it in with register_method("powerlaw", fn, cis=(...), default_ci=...).
+    "powerlaw": TailMethod("plugin", ("bootstrap", None), "bootstrap", None,
+                           missing="method='powerlaw' (Clauset–Shalizi–Newman fit) is not "
+                                   "available in this build yet; use method='hill' with "
+                                   "k_method='ks' for the KS-minimising threshold."),
+}
+
+
+def register_method(name: str, fn: Callable[..., dict], *, cis: tuple[str | None, ...],
+                    default_ci: str | None) -> None:
+    """Plug a tail estimator into :func:`tail_index`.
+
+    ``fn(top, n, *, ci, confidence_level, n_resamples, rng, **options)`` receives the kept
+    decreasing positive tail ``top`` (all of it when ``k_max >= n``) and the sample size and
+    returns a dict with ``alpha``, ``xi``, ``ci`` (ConfidenceInterval or None), ``se``, ``k``,
+    and optionally ``k_path``, ``diagnostics``, ``notes`` (list of warning texts).
+    """
+    METHODS[name] = TailMethod("plugin", tuple(cis), default_ci, fn)
+
+
+def _counting_pass(src: Source) -> tuple[int, int]:
+    """(rows, usable rows) — needed for K1 = "sqrt" on a stream of unknown length."""
+    n = usable = 0
+    for c in src.chunks():
+        a = np.asarray(c)
+        if a.ndim == 2:
+            fin = np.isfinite(a).all(axis=1)
+            nz = (a != 0).any(axis=1)
+            n += a.shape[0]
+        else:
+            a = a.reshape(-1)
+            fin = np.isfinite(a)
+            nz = a != 0
+            n += a.size
+        usable += int(np.count_nonzero(fin & nz))
+    return n, usable
+
+
+def _usable_count(src: Source) -> int:
+    if src.array is not None:
+        a = src.array
+        if a.ndim == 2:
+            return int(np.count_nonzero(np.isfinite(a).all(axis=1) & (a != 0).any(axis=1)))
+        return int(np.count_nonzero(np.isfinite(a) & (a != 0)))
+    if not src.reiterable:
+        raise ValueError("k1='sqrt' needs the number of values before the pass; a one-shot "
+                         "iterator cannot be counted and then read again. Pass an int or a "
+                         "grid for `k1`, or a list of chunks / an object with iter_chunks().")
+    return _counting_pass(src)[1]
+
+
+def tail_index(
+    x: Any,
+    *,
+    method: str = "hill",
+    k: Any = "auto",
+    k_method: str = "double_bootstrap",
+    tail: str = "abs",
+    ci: str | None = "auto",
+    confidence_level: float = 0.95,
+    n_resamples: int = 1000,
+    ci_method: str = "percentile",
+    rng: Any = None,
+    k1: Any = "sqrt",
+    permute: bool = False,
+    nan_policy: str = "raise",
+    jitter: bool = False,
+    k_max: int | None = None,
+    block_scheme: str = "stationary",
+    block_length: float | None = None,
+    db_resamples: int = 200,
+) -> TailIndexResult:
+    """Estimate the tail index of a sample, in memory or streamed.
+
+    Parameters
+    ----------
+    x : array_like, memmap, iterable of arrays, or object with ``iter_chunks()``
+        The data. Streams are read once (twice for Mohammadi with ``k1="sqrt"`` when the
+        length is unknown). 2-D input is accepted only by ``method="mohammadi"`` (rows are
+        vectors: the Euclidean-norm version).
+    method : {"hill", "moment", "pickands", "smooth_hill", "logmoment", "mohammadi", "powerlaw"}
+        Order-statistic estimators of the tail (Hill; Dekkers–Einmahl–de Haan moment,
+        valid for any real ξ; Pickands; Resnick–Stărică smoothed Hill), or stable-model
+        estimators that assume the whole sample is SαS (log-moment; Mohammadi et al.
+        block estimator used by Simsekli et al. 2019).
+    k : "auto", None, int or float
+        Number of upper order statistics; a float in (0, 1) is a fraction of ``n``;
+        ``"auto"``/None selects it with ``k_method``. Ignored by log-moment/Mohammadi.
+    k_method : {"double_bootstrap", "drees_kaufmann", "ks", "path_stability"}
+    tail : {"abs", "upper", "lower"}
+        ``|x|``, the positive or the negative tail (magnitudes).
+    ci : {"auto", "exact", "profile", "normal", "bootstrap", "block", None}
+        ``"exact"`` (Hill: ``2kα/α̂ ~ χ²_{2k}``), ``"profile"`` (Hill: likelihood ratio),
+        ``"normal"`` (asymptotic/delta method), ``"bootstrap"`` (tail-only Poisson
+        bootstrap; with ``k="auto"`` k is re-selected in every replicate),
+        ``"block"`` (block bootstrap of the series in its order, for dependent data; needs
+        an array or memmap). ``"auto"``: exact for Hill, normal otherwise.
+    confidence_level : float
+    n_resamples : int
+        Bootstrap replicates for ``ci="bootstrap"``/``"block"``.
+    ci_method : {"percentile", "basic", "bca"}
+        How a bootstrap distribution becomes an interval (BCa uses a grouped jackknife).
+    rng : None, int, SeedSequence or Generator
+    k1 : "sqrt", "grid", int or sequence of int
+        Mohammadi's block length. ``"sqrt"``: the seed's rule, the largest divisor of ``N``
+        not above ``sqrt(N)``; when that divisor is poor (< sqrt(N)/2, e.g. N prime) ``N`` is
+        trimmed to ``K1·floor(N/K1)`` with ``K1 = floor(sqrt(N))`` instead. A sequence (or
+        ``"grid"`` = 2, 5, 10, 20, 50, 100, 500, 1000) gives the median over the grid as
+        ``alpha`` and the whole α̂-vs-K1 curve in ``k_path``. Trailing values that do not
+        fill a block are dropped and counted.
+    permute : bool
+        Mohammadi: randomly permute (with ``rng``) before blocking, breaking dependence
+        inside blocks. Needs an array or memmap.
+    nan_policy : {"raise", "omit"}
+    jitter : bool
+        Integer data: add U(−½, ½) noise to the kept tail to break ties (a
+        :class:`~stablecheck.errors.DataWarning` is emitted for integer data either way).
+    k_max : int, optional
+        Tail values kept by the :class:`TailSketch` (default ``min(n, 200000)``).
+    block_scheme : {"stationary", "moving", "circular"}
+    block_length : float, optional
+        Default: Politis & White (2004) on the exceedance indicator at the chosen threshold.
+    db_resamples : int
+        Replicates per stage of the double bootstrap.
+
+    Returns
+    -------
+    TailIndexResult
+
+    Raises
+    ------
+    ValueError
+        Bad options; all-zero data; fewer than 10 non-zero tail values; NaN/inf with
+        ``nan_policy="raise"``; ``k`` beyond the kept tail.
+    TypeError
+        Non-numeric data (booleans, complex, strings, objects, masked arrays).
+
+    Warns
+    -----
+    DataWarning
+        Integer data or ties at the threshold; dropped non-finite values.
+    ZeroValuesWarning
+        Zeros dropped by log-moment/Mohammadi.
+    BoundaryWarning
+        Stable-model α̂ above 2 or negative (reported unclipped).
+
+    Notes
+    -----
+    Conventions: ``alpha`` is the tail index with ``P(|X| > x) ~ x^(−α)``; ``xi = 1/α``.
+    ``powerlaw``/Clauset et al. report the density exponent ``α + 1``.
+
+    Every input goes through the same sketches — :class:`TailSketch` for order statistics,
+    :class:`LogMomentSketch` for the stable-model estimators — so an array, a memmap and a
+    stream of its chunks give the same answer.
+
+    References
+    ----------
+    B. M. Hill (1975), Ann. Statist. 3, 1163–1174. A. L. M. Dekkers, J. H. J. Einmahl,
+    L. de Haan (1989), Ann. Statist. 17, 1833–1855. J. Pickands (1975), Ann. Statist. 3,
+    119–131. S. Resnick, C. Stărică (1997), Adv. Appl. Probab. 29, 271–293. X. Ma,
+    C. L. Nikias (1995), IEEE Trans. Signal Process. 43, 2884–2897. M. Mohammadi,
+    A. Mohammadpour, H. Ogata (2015), Metrika 78, 549–561. J. Danielsson et al. (2001),
+    J. Multivariate Anal. 76, 226–248.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import stablecheck as sc
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.pareto(1.5, size=20_000) + 1.0
+    >>> res = sc.tail_index(x, rng=rng)
+    >>> bool(abs(res.alpha - 1.5) < 0.1), res.confidence_interval.method
+    (True, 'exact-chi2')
+    """
+    check_option("method", method, tuple(METHODS))
+    spec = METHODS[method]
+    if spec.family == "plugin" and spec.fn is None:
+        raise NotImplementedError(spec.missing)
+    kk = check_tail_k(k)
+    check_option("k_method", k_method, K_METHODS)
+    check_option("tail", tail, TAIL_TAILS)
+    check_option("ci", ci, TAIL_CIS)
+    ci_eff = spec.default_ci if ci == "auto" else ci
+    if ci_eff not in spec.cis:
+        raise ValueError(f"ci={ci!r} is not available for method={method!r}; choose one of "
+                         f"{', '.join(repr(c) for c in spec.cis)}.")
+    level = check_confidence_level(confidence_level)
+    B = check_int("n_resamples", n_resamples, min=50)
+    check_option("ci_method", ci_method, TAIL_CI_METHODS)
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("block_scheme", block_scheme, TAIL_BLOCK_SCHEMES)
+    permute = check_bool("permute", permute)
+    jitter = check_bool("jitter", jitter)
+    dbB = check_int("db_resamples", db_resamples, min=20)
+    if k_max is not None:
+        k_max = check_int("k_max", k_max, min=11)
+    gen = as_rng(rng)
+    src = as_source(x)
+    if spec.family == "mohammadi":
+        return _mohammadi(src, check_tail_k1(k1), permute, level if ci_eff else None,
+                          nan_policy, gen)
+    if src.ndim == 2:
+        raise ValueError(f"method={method!r} needs 1-D data; got rows of vectors. Flatten "
+                         "explicitly (pooling coordinates is a scientific choice) or use "
+                         "method='mohammadi' for the vector (row-norm) estimator.")
+    if spec.family == "logmoment":
+        return _logmoment(src, level if ci_eff else None, nan_policy)
+    return _order(src, method, spec, kk, k_method, tail, ci_eff, level, B, ci_method, gen,
+                  nan_policy, jitter, k_max, block_scheme, block_length, dbB)
+
+
+# -------------------------------------------------------------------------------------
+# order statistics
+# -------------------------------------------------------------------------------------
+
+def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, tail: str,
+           ci: str | None, level: float, B: int, ci_method: str, gen: np.random.Generator,
+           nan_policy: str, jitter: bool, k_max: int | None, block_scheme: str,
+           block_length: float | None, db_resamples: int) -> TailIndexResult:
+    notes: list[str] = []
+    cap = k_max if k_max is not None else (min(src.n, 200_000) if src.n else 200_000)
+    sk = TailSketch(max(cap, 11))
+    integer = src.integer
+    for c in src.chunks():
+        integer = integer or np.asarray(c).dtype.kind in "iu"
+        sk.update(c)
+    msg = check_tail_counts(n=sk.n, n_nan=sk.n_nan, n_inf=sk.n_posinf + sk.n_neginf,
+                            nan_policy=nan_policy)
+    if msg:
+        notes.append(msg)
+    n = sk.n_finite
+    top = sk.top(tail)
+    check_tail_usable(top.size, n=n, n_zero=sk.n_zero, tail=tail)
+    if integer:
+        txt = ("integer data: tied values bias order-statistic estimators"
+               + ("; U(−½, ½) jitter was added to the kept tail (jitter=True)." if jitter
+                  else "; pass jitter=True to break ties with U(−½, ½) noise."))
+        notes.append(warn(txt, DataWarning, stacklevel=4))
+        if jitter:
+            top = np.sort(top + gen.uniform(-0.5, 0.5, top.size))[::-1]
+    replicate_pops = None
+    if ci == "block":
+        if src.array is None:
+            raise ValueError("ci='block' resamples blocks of the series in its order and needs "
+                             "an array or memmap; got a stream of chunks.")
+        replicate_pops = _block_pops(src.array, tail, top.size, block_scheme, block_length)
+    db_options = {"n_resamples": db_resamples}
+    if spec.fn is not None:  # plugged-in method
+        out = spec.fn(top, n, ci=ci, confidence_level=level, n_resamples=B, rng=gen)
+    else:
+        out = order_estimate(top, n, kernel=method, k=k, k_method=k_method, ci=ci,
+                             ci_method=ci_method, level=level, n_resamples=B, rng=gen,
+                             db_options=db_options, replicate_pops=replicate_pops)
+    kk = int(out["k"])
+    if kk < top.size:
+        thr = top[kk]
+        ties = int(np.count_nonzero(top[: kk + 1] == thr))
+        if ties > 1 and not jitter:
+            notes.append(warn(f"{ties} of the top {kk + 1} values tie at the threshold "
+                              f"X_(k+1) = {thr:.6g}; Hill-type estimates are biased by ties "
+                              "(jitter=True breaks them for integer data).", DataWarning,
+                              stacklevel=4))
+    for t in out.get("notes", []):
+        notes.append(warn(t, DataWarning, stacklevel=4))
+    diag = {"k_selection": _plain(out.get("k_info", {})), "tail_kept": int(top.size),
+            "n_zero": sk.n_zero, "n_nan": sk.n_nan, "n_inf": sk.n_posinf + sk.n_neginf,
+            "se_xi": out.get("se_xi")}
+    boot = out.get("bootstrap")
+    if boot is not None:
+        diag["bootstrap_k"] = boot["k"]
+        if isinstance(boot.get("block_length"), float):
+            diag["block_length"] = boot["block_length"]
+    if replicate_pops is not None:
+        diag["block_length"] = getattr(replicate_pops, "block_length", None)
+    return TailIndexResult(
+        alpha=float(out["alpha"]), xi=float(out["xi"]), confidence_interval=out["ci"],
+        standard_error=float(out["se"]), k=kk, n=sk.n, n_used=n, n_dropped=sk.n - n,
+        zero_fraction=sk.n_zero / n if n else 0.0, method=method, tail=tail,
+        k_method=k_method if k == "auto" else None, k_path=out.get("k_path", {}),
+        diagnostics=diag,
+        bootstrap_distribution=None if boot is None else boot["alpha"],
+        warnings=tuple(notes))
+
+
+def _plain(d: dict) -> dict:
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in d.items()}
+
+
+class _BlockPops:
+    """Top log values of block-bootstrap replicates, via multiplicities of the tail positions."""
+
+    def __init__(self, arr: np.ndarray, tail: str, keep: int, scheme: str,
+                 block_length: float | None):
+        v = np.asarray(arr, dtype=np.float64)
+        v = {"abs": np.abs(v), "upper": v, "lower": -v}[tail]
+        v = np.where(np.isfinite(v), v, -np.inf)
+        n = v.size
+        keep = min(keep, n)
+        pos = np.argpartition(v, n - keep)[n - keep:]
+        pos = pos[np.argsort(v[pos])[::-1]]
+        pos = pos[v[pos] > 0]
+        self.pos = pos
+        self.logs = np.log(v[pos])
+        self.n = n
+        if block_length is None:
+            # extremal dependence: Politis–White on the indicator of the top ~sqrt(n) values
+            u = v[pos[min(pos.size - 1, int(math.sqrt(n)))]]
+            ind = (v > u).astype(np.float64)
+            block_length = float(make_scheme(f"{scheme}_block", ind).block_length)
+        self.block_length = float(block_length)
+        self.scheme = make_scheme(f"{scheme}_block", None, block_length=block_length)
+
+    def __call__(self, R: int, depth: int, rng: np.random.Generator) -> np.ndarray:
+        out = np.empty((R, depth))
+        step = max(1, (1 << 22) // self.n)
+        for s in range(0, R, step):
+            b = min(step, R - s)
+            idx = self.scheme.indices(self.n, rng, b)
+            for j in range(b):
+                cnt = np.bincount(idx[j], minlength=self.n)[self.pos]
+                row = np.repeat(self.logs, cnt)[:depth]
+                if row.size < depth:
+                    row = np.concatenate([row, np.full(depth - row.size,
+                                                       row[-1] if row.size else 0.0)])
+                out[s + j] = row
+        return out
+
+
+def _block_pops(arr: np.ndarray, tail: str, keep: int, scheme: str,
+                block_length: float | None) -> _BlockPops:
+    if arr.ndim != 1:
+        raise ValueError("ci='block' needs a 1-D series.")
+    return _BlockPops(arr, tail, keep, scheme, block_length)
+
+
+# -------------------------------------------------------------------------------------
+# stable-model estimators
+# -------------------------------------------------------------------------------------
+
+def _lm_notes(sk: LogMomentSketch, nan_policy: str) -> list[str]:
+    notes: list[str] = []
+    if sk.n_nonfinite:
+        if nan_policy == "raise":
+            raise ValueError(f"{sk.n_nonfinite} of {sk.n} values are non-finite; pass "
+                             "nan_policy='omit' to drop them.")
+        notes.append(warn(f"{sk.n_nonfinite} of {sk.n} values are non-finite; they were dropped "
+                          "(nan_policy='omit').", DataWarning, stacklevel=5))
+    if sk.n and sk.n_zero == sk.n - sk.n_nonfinite:
+        raise ValueError(f"all {sk.n} values are exactly zero; there is no tail to estimate.")
+    if sk.n_zero:
+        frac = sk.n_zero / max(sk.n - sk.n_nonfinite, 1)
+        notes.append(warn(f"{sk.n_zero} of {sk.n} values are exactly zero ({100 * frac:.1f}%); "
+                          "log|x| is undefined there, so they were dropped before the "
+                          "log-moments and blocking.", ZeroValuesWarning, stacklevel=5))
+    if sk.n_used < 10:
+        raise ValueError(f"only {sk.n_used} non-zero finite values (of {sk.n}); at least 10 "
+                         "are needed.")
+    return notes
+
+
+def _logmoment(src: Source, level: float | None, nan_policy: str) -> TailIndexResult:
+    sk = LogMomentSketch()
+    for c in src.chunks():
+        sk.update(c)
+    notes = _lm_notes(sk, nan_policy)
+    alpha, se, ci, extra = logmoment_estimate(sk, confidence_level=level)
+    for t in extra:
+        notes.append(warn(t, BoundaryWarning, stacklevel=4))
+    fin = sk.n - sk.n_nonfinite
+    return TailIndexResult(
+        alpha=alpha, xi=1.0 / alpha if alpha > 0 else math.inf, confidence_interval=ci,
+        standard_error=se, k=None, n=sk.n, n_used=sk.n_used, n_dropped=sk.n - sk.n_used,
+        zero_fraction=sk.n_zero / fin if fin else 0.0, method="logmoment", tail="abs",
+        k_method=None, diagnostics={"log_mean": sk.log_mean, "log_var": sk.log_var()},
+        warnings=tuple(notes))
+
+
+def _mohammadi(src: Source, k1: Any, permute: bool, level: float | None, nan_policy: str,
+               gen: np.random.Generator) -> TailIndexResult:
+    notes: list[str] = []
+    dim = 1 if src.ndim == 1 else None
+    if src.array is not None and src.array.ndim == 2:
+        dim = int(src.array.shape[1])
+    trimmed_rule = None
+    if k1 == "sqrt":
+        N = _usable_count(src)
+        if N == 0 and src.n:
+            raise ValueError(f"all {src.n} values are exactly zero (or non-finite); there is "
+                             "no tail to estimate.")
+        if N < 10:
+            raise ValueError(f"only {N} non-zero finite values; Mohammadi needs at least 10.")
+        ks = seed_k1(N)
+        if ks < math.isqrt(N) / 2:
+            trimmed_rule = (f"N = {N} has no divisor near sqrt(N) (largest: {ks}); using "
+                            f"K1 = {math.isqrt(N)} and dropping the last "
+                            f"{N - math.isqrt(N) * (N // math.isqrt(N))} values.")
+            ks = math.isqrt(N)
+        grid: tuple[int, ...] = (ks,)
+    elif k1 == "grid":
+        grid = DEFAULT_K1_GRID
+    elif isinstance(k1, tuple):
+        grid = k1
+    else:
+        grid = (int(k1),)
+    if permute:
+        if src.array is None:
+            raise ValueError("permute=True needs random access (an array or memmap); a stream "
+                             "of chunks cannot be permuted globally.")
+        arr = src.array
+        chunks: Any = _permuted_chunks(arr, gen)
+    else:
+        chunks = src.chunks()
+    sk: LogMomentSketch | None = None
+    for c in chunks:
+        a = np.asarray(c)
+        if sk is None:
+            d = dim if dim is not None else (a.shape[1] if a.ndim == 2 else 1)
+            sk = LogMomentSketch(k1=grid, dim=d)
+        sk.update(a)
+    if sk is None:
+        raise ValueError("`x` is empty.")
+    notes += _lm_notes(sk, nan_policy)
+    if trimmed_rule:
+        notes.append(warn(trimmed_rule, DataWarning, stacklevel=3))
+    est = mohammadi_estimate(sk, confidence_level=level)
+    ok = est["k2"] >= 2
+    if not ok.any():
+        raise ValueError(f"no K1 in {list(grid)} leaves at least 2 complete blocks of the "
+                         f"{sk.n_used} usable values; choose smaller block lengths.")
+    for name in ("k1", "alpha", "inv_alpha", "se", "low", "high", "k2", "n_used"):
+        est[name] = est[name][ok]
+    a = est["alpha"]
+    bad = (a > 2) | (a < 0) | ~np.isfinite(a)
+    if bad.any():
+        notes.append(warn(f"Mohammadi α̂ outside (0, 2] for K1 = {est['k1'][bad].tolist()}: "
+                          f"{np.round(a[bad], 4).tolist()}; reported as computed, not clipped "
+                          "(α̂ > 2 or < 0 means the stable model does not describe these "
+                          "block sums).", BoundaryWarning, stacklevel=3))
+    single = est["k1"].size == 1
+    if single:
+        alpha = float(a[0])
+        ci = (ConfidenceInterval(float(est["low"][0]), float(est["high"][0]), level,
+                                 "normal (1/α scale)") if level is not None else None)
+        se = float(est["se"][0])
+        kk: int | None = int(est["k1"][0])
+        n_used = int(est["n_used"][0])
+    else:
+        alpha = float(np.median(a))
+        ci = None
+        se = float("nan")
+        kk = None
+        n_used = int(est["n_used"].max())
+        notes.append("alpha is the median of α̂ over the K1 grid; per-K1 intervals are in "
+                     "k_path (no interval is attached to the median).")
+    trimmed = sk.n_used - n_used
+    fin = sk.n - sk.n_nonfinite
+    k_path = {"k": est["k1"], "alpha": a, "xi": est["inv_alpha"], "low": est["low"],
+              "high": est["high"]}
+    diag = {"k2": est["k2"], "n_trimmed": int(trimmed), "permute": permute,
+            "vector_dim": sk.dim, "se_by_k1": est["se"]}
+    return TailIndexResult(
+        alpha=alpha, xi=1.0 / alpha if alpha != 0 else math.inf, confidence_interval=ci,
+        standard_error=se, k=kk, n=sk.n, n_used=n_used, n_dropped=sk.n - n_used,
+        zero_fraction=sk.n_zero / fin if fin else 0.0, method="mohammadi", tail="abs",
+        k_method=None, k_path=k_path, diagnostics=diag, warnings=tuple(notes))
+
+
+def _permuted_chunks(arr: np.ndarray, gen: np.random.Generator, chunk: int = 1 << 20):
+    perm = gen.permutation(arr.shape[0])
+    rows = max(1, chunk // max(1, int(np.prod(arr.shape[1:], dtype=np.int64))))
+    for i in range(0, perm.size, rows):
+        yield arr[perm[i:i + rows]]

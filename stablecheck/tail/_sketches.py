@@ -1,0 +1,405 @@
+"""Streaming, mergeable summaries for tail-index estimation.
+
+:class:`TailSketch` keeps the exact top-``k_max`` values of ``|x|``, ``x⁺`` and ``x⁻`` plus
+the counts (values seen, zeros, NaN, ±inf) in one pass with a running threshold filter;
+every order-statistic estimator (Hill, DEdH, Pickands, smoothed Hill, k selection, the
+tail-only bootstrap) reads only this sketch.
+
+:class:`LogMomentSketch` keeps float64 running moments of ``log|x|`` (Chan et al. merge) and,
+for each block length ``K1`` of a grid, the running moments of ``log|Y_i|`` over the block
+sums ``Y_i`` aligned to the global position of each value, so chunk boundaries do not change
+the block sums (Mohammadi's estimator).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, cast
+
+import numpy as np
+
+from .._sketch import Sketch, register_sketch
+
+__all__ = ["TailSketch", "LogMomentSketch"]
+
+_TAILS = ("abs", "upper", "lower")
+
+
+def _compact(buf: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest entries of ``buf`` (unsorted)."""
+    if buf.size <= k:
+        return buf
+    return np.partition(buf, buf.size - k)[buf.size - k:]
+
+
+@register_sketch
+class TailSketch(Sketch):
+    """Exact top-``k_max`` order statistics of ``|x|``, ``x⁺`` and ``x⁻``, mergeable.
+
+    Parameters
+    ----------
+    k_max : int
+        How many of the largest values to keep per tail. Estimators can use any
+        ``k < k_max``; the tail-only bootstrap uses the buffer as its population.
+
+    Notes
+    -----
+    A value enters a buffer only when it exceeds the current ``k_max``-th largest value of
+    that buffer, so after the first ``k_max`` values the work per chunk is a comparison
+    pass plus a small partition of the few candidates. Zeros and non-finite values never
+    enter a buffer; they are counted (``n_zero``, ``n_nan``, ``n_posinf``, ``n_neginf``).
+    ``n`` counts every value seen (finite or not). Results are exact and independent of how
+    the data were chunked or merged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stablecheck import TailSketch
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_t(3, size=100_000)
+    >>> sk = TailSketch(1000)
+    >>> for chunk in np.array_split(x, 7):
+    ...     _ = sk.update(chunk)
+    >>> bool(np.array_equal(sk.top("abs"), np.sort(np.abs(x))[::-1][:1000]))
+    True
+    """
+
+    kind: ClassVar[str] = "tail_topk"
+
+    def __init__(self, k_max: int = 100_000):
+        if isinstance(k_max, bool) or not isinstance(k_max, (int, np.integer)) or k_max < 2:
+            raise ValueError(f"`k_max` must be an integer >= 2; got {k_max!r}.")
+        self.k_max = int(k_max)
+        self.n = 0
+        self.n_zero = 0
+        self.n_nan = 0
+        self.n_posinf = 0
+        self.n_neginf = 0
+        self.n_pos = 0
+        self._buf = {t: np.empty(0, dtype=np.float64) for t in _TAILS}
+        self._pending: dict[str, list[np.ndarray]] = {t: [] for t in _TAILS}
+        self._npending = dict.fromkeys(_TAILS, 0)
+        self._thr = dict.fromkeys(_TAILS, 0.0)
+
+    # -- protocol -----------------------------------------------------------------
+    def update(self, chunk: Any) -> TailSketch:
+        x = np.asarray(chunk)
+        if x.dtype.kind not in "iuf":
+            raise TypeError(f"TailSketch needs numeric chunks; got dtype {x.dtype}.")
+        x = x.reshape(-1)
+        if x.dtype.kind in "iu" or x.dtype == np.float16:
+            x = x.astype(np.float64)
+        if x.size == 0:
+            return self
+        self.n += x.size
+        nonzero = int(np.count_nonzero(x))
+        self.n_zero += x.size - nonzero  # NaN counts as non-zero, so this is exact
+        with np.errstate(invalid="ignore", over="ignore"):
+            s = x.sum(dtype=np.float64)
+        if not np.isfinite(s):  # rare: check for NaN only when something is off
+            self.n_nan += int(np.count_nonzero(np.isnan(x)))
+        # `x > thr` is exact for float32 data: thresholds are data values.
+        tp = x.dtype.type(self._thr["upper"])
+        tn = x.dtype.type(-self._thr["lower"])
+        self.n_pos += int(np.count_nonzero(x > 0))
+        idx = np.flatnonzero((x > tp) | (x < tn))
+        if idx.size:
+            c = x[idx].astype(np.float64)
+            inf = np.isinf(c)
+            if inf.any():
+                self.n_posinf += int(np.count_nonzero(c == np.inf))
+                self.n_neginf += int(np.count_nonzero(c == -np.inf))
+                c = c[~inf]
+            self._offer(c)
+        return self
+
+    def _offer(self, c: np.ndarray) -> None:
+        pos = c[c > self._thr["upper"]]
+        neg = -c[c < -self._thr["lower"]]
+        a = np.abs(c)
+        a = a[a > self._thr["abs"]]
+        for tail, v in (("abs", a), ("upper", pos), ("lower", neg)):
+            if v.size:
+                self._pending[tail].append(v)
+                self._npending[tail] += v.size
+                if self._npending[tail] + self._buf[tail].size > 2 * self.k_max:
+                    self._flush(tail)
+
+    def _flush(self, tail: str) -> None:
+        if not self._pending[tail]:
+            return
+        buf = np.concatenate([self._buf[tail], *self._pending[tail]])
+        self._pending[tail] = []
+        self._npending[tail] = 0
+        buf = _compact(buf, self.k_max)
+        self._buf[tail] = buf
+        if buf.size >= self.k_max:
+            self._thr[tail] = float(buf.min())
+
+    def merge(self, other: Sketch) -> TailSketch:
+        self._check_mergeable(other, "k_max")
+        o = cast(TailSketch, other)
+        self.n += o.n
+        self.n_zero += o.n_zero
+        self.n_nan += o.n_nan
+        self.n_posinf += o.n_posinf
+        self.n_neginf += o.n_neginf
+        self.n_pos += o.n_pos
+        for t in _TAILS:
+            o._flush(t)
+            if o._buf[t].size:
+                self._pending[t].append(o._buf[t].copy())
+                self._npending[t] += o._buf[t].size
+            self._flush(t)
+        return self
+
+    def state(self) -> dict[str, Any]:
+        st: dict[str, Any] = {"kind": self.kind, "k_max": self.k_max, "n": self.n,
+                              "n_zero": self.n_zero, "n_nan": self.n_nan,
+                              "n_posinf": self.n_posinf, "n_neginf": self.n_neginf,
+                              "n_pos": self.n_pos}
+        for t in _TAILS:
+            self._flush(t)
+            st[f"top_{t}"] = np.sort(self._buf[t])[::-1].copy()
+        return st
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TailSketch:
+        sk = cls(int(state["k_max"]))
+        for key in ("n", "n_zero", "n_nan", "n_posinf", "n_neginf", "n_pos"):
+            setattr(sk, key, int(state[key]))
+        for t in _TAILS:
+            buf = np.asarray(state[f"top_{t}"], dtype=np.float64).copy()
+            sk._buf[t] = buf
+            if buf.size >= sk.k_max:
+                sk._thr[t] = float(buf.min())
+        return sk
+
+    # -- reading ------------------------------------------------------------------
+    @property
+    def n_nonfinite(self) -> int:
+        """NaN and ±inf values seen."""
+        return self.n_nan + self.n_posinf + self.n_neginf
+
+    @property
+    def n_finite(self) -> int:
+        """Finite values seen (zeros included): the sample size the estimators use."""
+        return self.n - self.n_nonfinite
+
+    def top(self, tail: str = "abs") -> np.ndarray:
+        """The kept largest values of the tail, sorted decreasingly (magnitudes for ``lower``)."""
+        if tail not in _TAILS:
+            raise ValueError(f"`tail` must be one of {_TAILS}; got {tail!r}.")
+        self._flush(tail)
+        return np.sort(self._buf[tail])[::-1]
+
+
+# =====================================================================================
+# Log-moment sketch
+# =====================================================================================
+
+def _chan(a: tuple[float, float, float], b: tuple[float, float, float]):
+    """Chan, Golub & LeVeque (1979) pairwise merge of (count, mean, M2)."""
+    na, ma, m2a = a
+    nb, mb, m2b = b
+    n = na + nb
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    d = mb - ma
+    return n, ma + d * nb / n, m2a + m2b + d * d * na * nb / n
+
+
+def _moments(v: np.ndarray) -> tuple[float, float, float]:
+    if v.size == 0:
+        return 0.0, 0.0, 0.0
+    m = float(np.sum(v, dtype=np.float64)) / v.size
+    d = v.astype(np.float64, copy=False) - m
+    return float(v.size), m, float(np.dot(d, d))
+
+
+@register_sketch
+class LogMomentSketch(Sketch):
+    """Running moments of ``log|x|`` and Mohammadi block sums, mergeable.
+
+    Parameters
+    ----------
+    k1 : int or sequence of int, optional
+        Block lengths ``K1`` for Mohammadi's estimator. Block ``i`` holds the values at
+        positions ``(i-1) K1 .. i K1 - 1`` of the stream of usable values (zeros and non-finite
+        values are skipped and counted), whatever the chunking.
+    dim : int
+        1 for scalar data; ``d > 1`` for the vector version (chunks are ``(rows, d)``, a row is
+        one observation, ``|x|`` is the Euclidean norm of a row).
+
+    Notes
+    -----
+    ``log|x|`` moments are merged with the pairwise update of Chan, Golub & LeVeque (1979)
+    in float64. Block sums carry across chunk boundaries, so ``update(c1); update(c2)``
+    equals ``update(concat(c1, c2))`` up to float64 rounding of the partial sums. ``merge``
+    appends another sketch's stream after this one's: it is exact for the log-moments and
+    for blocks when ``self``'s stream ends on a block boundary of every ``K1``; otherwise the
+    block part cannot be re-aligned and ``merge`` raises.
+    """
+
+    kind: ClassVar[str] = "logmoment"
+
+    def __init__(self, k1: Any = (), dim: int = 1):
+        ks = np.atleast_1d(np.asarray(k1, dtype=np.int64)) if np.size(k1) else np.zeros(0, np.int64)
+        if np.any(ks < 2):
+            raise ValueError(f"every block length `k1` must be >= 2; got {ks.tolist()}.")
+        self.k1 = np.unique(ks)
+        self.dim = int(dim)
+        if self.dim < 1:
+            raise ValueError(f"`dim` must be >= 1; got {dim!r}.")
+        self.n = 0          # rows seen
+        self.n_zero = 0     # zero rows skipped
+        self.n_nonfinite = 0
+        self.log = (0.0, 0.0, 0.0)   # count, mean, M2 of log|x| over usable rows
+        m = self.k1.size
+        self.blk_log = np.zeros((m, 3))            # count, mean, M2 of log|Y|
+        self.blk_sumlogx = np.zeros(m)             # sum log|x| over rows in complete blocks
+        self.carry_n = np.zeros(m, dtype=np.int64)
+        self.carry_sum = np.zeros((m, self.dim))
+        self.carry_logx = np.zeros(m)
+
+    def update(self, chunk: Any) -> LogMomentSketch:
+        x = np.asarray(chunk)
+        if x.dtype.kind not in "iuf":
+            raise TypeError(f"LogMomentSketch needs numeric chunks; got dtype {x.dtype}.")
+        if x.dtype.kind in "iu" or x.dtype == np.float16:
+            x = x.astype(np.float64)
+        if self.dim == 1:
+            x = x.reshape(-1)
+            if x.size == 0:
+                return self
+            self.n += x.size
+            fin = np.isfinite(x)
+            if not fin.all():
+                self.n_nonfinite += int(x.size - np.count_nonzero(fin))
+                x = x[fin]
+            nz = x != 0
+            nzero = int(x.size - np.count_nonzero(nz))
+            if nzero:
+                self.n_zero += nzero
+                x = x[nz]
+            rows = x
+            logx = np.log(np.abs(x))
+        else:
+            x = x.reshape(-1, self.dim)
+            if x.shape[0] == 0:
+                return self
+            self.n += x.shape[0]
+            fin = np.isfinite(x).all(axis=1)
+            if not fin.all():
+                self.n_nonfinite += int(x.shape[0] - np.count_nonzero(fin))
+                x = x[fin]
+            nrm = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
+            nz = nrm > 0
+            if not nz.all():
+                self.n_zero += int(x.shape[0] - np.count_nonzero(nz))
+                x, nrm = x[nz], nrm[nz]
+            rows = x
+            logx = np.log(nrm)
+        self.log = _chan(self.log, _moments(logx))
+        for j, K1 in enumerate(self.k1):
+            self._blocks(j, int(K1), rows, logx)
+        return self
+
+    def _blocks(self, j: int, K1: int, rows: np.ndarray, logx: np.ndarray) -> None:
+        m = logx.size
+        if m == 0:
+            return
+        start = 0
+        c = int(self.carry_n[j])
+        sums: list[np.ndarray] = []
+        lsum = 0.0
+        if c:
+            take = min(K1 - c, m)
+            part = rows[:take].reshape(take, -1).sum(axis=0, dtype=np.float64)
+            self.carry_sum[j] += part
+            self.carry_logx[j] += float(np.sum(logx[:take], dtype=np.float64))
+            self.carry_n[j] += take
+            start = take
+            if self.carry_n[j] == K1:
+                sums.append(self.carry_sum[j].copy())
+                lsum += self.carry_logx[j]
+                self.carry_n[j] = 0
+                self.carry_sum[j] = 0.0
+                self.carry_logx[j] = 0.0
+        nfull = (m - start) // K1
+        if nfull:
+            end = start + nfull * K1
+            blk = rows[start:end].reshape(nfull, K1, -1).sum(axis=1, dtype=np.float64)
+            sums.append(blk.reshape(nfull, -1))
+            lsum += float(np.sum(logx[start:end], dtype=np.float64))
+            start = end
+        if start < m:
+            rest = m - start
+            self.carry_sum[j] += rows[start:].reshape(rest, -1).sum(axis=0, dtype=np.float64)
+            self.carry_logx[j] += float(np.sum(logx[start:], dtype=np.float64))
+            self.carry_n[j] += rest
+        if sums:
+            y = np.concatenate([s.reshape(-1, self.dim) for s in sums])
+            ny = np.sqrt(np.einsum("ij,ij->i", y, y)) if self.dim > 1 else np.abs(y[:, 0])
+            with np.errstate(divide="ignore"):
+                ly = np.log(ny)
+            self.blk_log[j] = _chan(tuple(self.blk_log[j]), _moments(ly))
+            self.blk_sumlogx[j] += lsum
+
+    def merge(self, other: Sketch) -> LogMomentSketch:
+        self._check_mergeable(other, "k1", "dim")
+        o = cast(LogMomentSketch, other)
+        for j, K1 in enumerate(self.k1):
+            if self.carry_n[j] and (o.blk_log[j, 0] > 0 or self.carry_n[j] + o.carry_n[j] >= K1):
+                raise ValueError(
+                    f"cannot merge LogMomentSketch block sums for K1={int(K1)}: the first "
+                    f"stream ends {int(self.carry_n[j])} values into a block, so the second "
+                    "stream's blocks are misaligned; feed chunks in order to one sketch, or "
+                    "split the stream at multiples of every K1.")
+        self.n += o.n
+        self.n_zero += o.n_zero
+        self.n_nonfinite += o.n_nonfinite
+        self.log = _chan(self.log, o.log)
+        for j in range(self.k1.size):
+            self.blk_log[j] = _chan(tuple(self.blk_log[j]), tuple(o.blk_log[j]))
+            self.blk_sumlogx[j] += o.blk_sumlogx[j]
+            self.carry_n[j] += o.carry_n[j]
+            self.carry_sum[j] += o.carry_sum[j]
+            self.carry_logx[j] += o.carry_logx[j]
+        return self
+
+    def state(self) -> dict[str, Any]:
+        return {"kind": self.kind, "k1": self.k1.copy(), "dim": self.dim, "n": self.n,
+                "n_zero": self.n_zero, "n_nonfinite": self.n_nonfinite,
+                "log": np.asarray(self.log, dtype=np.float64),
+                "blk_log": self.blk_log.copy(), "blk_sumlogx": self.blk_sumlogx.copy(),
+                "carry_n": self.carry_n.copy(), "carry_sum": self.carry_sum.copy(),
+                "carry_logx": self.carry_logx.copy()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> LogMomentSketch:
+        sk = cls(np.asarray(state["k1"], dtype=np.int64), int(state["dim"]))
+        sk.n, sk.n_zero = int(state["n"]), int(state["n_zero"])
+        sk.n_nonfinite = int(state["n_nonfinite"])
+        sk.log = tuple(float(v) for v in np.asarray(state["log"]))  # type: ignore[assignment]
+        sk.blk_log = np.asarray(state["blk_log"], dtype=np.float64).reshape(-1, 3).copy()
+        sk.blk_sumlogx = np.asarray(state["blk_sumlogx"], dtype=np.float64).copy()
+        sk.carry_n = np.asarray(state["carry_n"], dtype=np.int64).copy()
+        sk.carry_sum = np.asarray(state["carry_sum"], dtype=np.float64).reshape(-1, sk.dim).copy()
+        sk.carry_logx = np.asarray(state["carry_logx"], dtype=np.float64).copy()
+        return sk
+
+    # -- reading ------------------------------------------------------------------
+    @property
+    def n_used(self) -> int:
+        """Usable (finite, non-zero) values absorbed."""
+        return int(self.log[0])
+
+    @property
+    def log_mean(self) -> float:
+        """Mean of ``log|x|``."""
+        return self.log[1]
+
+    def log_var(self, ddof: int = 1) -> float:
+        """Variance of ``log|x|``."""
+        n = self.log[0]
+        return self.log[2] / (n - ddof) if n > ddof else float("nan")

@@ -1,0 +1,78 @@
+"""k-selection rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tail_helpers import abs_t_rvs, pareto_rvs
+
+import stablecheck as sc
+from stablecheck.tail._select import (analytic_double_bootstrap, double_bootstrap,
+                                      drees_kaufmann, ks_min, path_stability)
+
+
+def _logs(x):
+    return np.log(np.sort(x)[::-1])
+
+
+def test_double_bootstrap_rows_equal_single(rng):
+    """Vectorised over populations: row r gets the same k as running it alone with the same
+    random stream (the stream is consumed per stage, so compare with identical seeds)."""
+    x = abs_t_rvs(3, 20_000, rng)
+    L = _logs(x)
+    k1, _ = double_bootstrap(L, x.size, np.random.default_rng(5))
+    k2, _ = double_bootstrap(np.stack([L]), x.size, np.random.default_rng(5))
+    assert int(k1) == int(k2[0])
+
+
+def test_pareto_gets_a_deep_k_and_t_a_shallower_one(rng):
+    """No second-order bias (exact Pareto) → the criterion keeps going deep; |t₃| (ρ = −2/3)
+    stops much earlier. Both answers must also give α near the truth."""
+    xp, xt = pareto_rvs(1.5, 50_000, rng), abs_t_rvs(3, 50_000, rng)
+    kp, _ = double_bootstrap(_logs(xp), xp.size, rng)
+    kt, _ = double_bootstrap(_logs(xt), xt.size, rng)
+    assert kp > 3 * kt
+    ka, info = analytic_double_bootstrap(_logs(xt), xt.size)
+    assert 0.2 < ka / kt < 5 and info["analytic"]
+
+
+@pytest.mark.parametrize("rule", [drees_kaufmann, ks_min, path_stability])
+def test_other_rules_return_usable_k(rng, rule):
+    x = abs_t_rvs(3, 20_000, rng)
+    k, info = rule(_logs(x), x.size)
+    assert 5 <= k < x.size
+
+
+@pytest.mark.parametrize("k_method", ["double_bootstrap", "drees_kaufmann", "ks"])
+def test_k_methods_recover_t3(rng, k_method):
+    x = abs_t_rvs(3, 50_000, rng)
+    r = sc.tail_index(x, k_method=k_method, rng=rng)
+    assert abs(r.alpha - 3.0) < 0.45 and r.k_method == k_method
+
+
+def test_bootstrap_reselects_k(rng):
+    x = abs_t_rvs(3, 20_000, rng)
+    r = sc.tail_index(x, ci="bootstrap", n_resamples=300, rng=4)
+    ks = r.diagnostics["bootstrap_k"]
+    assert np.unique(ks).size > 20          # k varies across replicates
+    fixed = sc.tail_index(x, k=r.k, ci="bootstrap", n_resamples=300, rng=4)
+    assert np.all(fixed.diagnostics["bootstrap_k"] == r.k)
+    # k-uncertainty widens the interval
+    assert r.confidence_interval.width > fixed.confidence_interval.width
+
+
+@pytest.mark.parametrize("ci_method", ["percentile", "basic", "bca"])
+def test_bootstrap_ci_methods(rng, ci_method):
+    x = pareto_rvs(2.0, 20_000, rng)
+    r = sc.tail_index(x, ci="bootstrap", ci_method=ci_method, n_resamples=300, rng=1)
+    lo, hi = r.confidence_interval
+    assert lo < r.alpha < hi and ci_method in r.confidence_interval.method
+
+
+def test_block_bootstrap_wider_for_clustered_extremes(rng):
+    """Each Pareto value repeated 5 times in a row (clusters of extremes): the block bootstrap
+    sees the clustering, the iid tail bootstrap does not."""
+    x = np.repeat(pareto_rvs(2.0, 4000, rng), 5) * rng.uniform(0.99, 1.01, 20_000)
+    iid = sc.tail_index(x, k=1000, ci="bootstrap", n_resamples=300, rng=2)
+    blk = sc.tail_index(x, k=1000, ci="block", n_resamples=300, rng=2)
+    assert blk.confidence_interval.width > 1.5 * iid.confidence_interval.width

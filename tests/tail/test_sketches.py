@@ -1,0 +1,141 @@
+"""Streaming: the sketches are exact under chunking and merging, and tail_index gives the
+same answer for an array, a memmap, a list of chunks, an iterator and an iter_chunks()
+object."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import stablecheck as sc
+from stablecheck._sketch import dumps_state, loads_state, merge_sketches, sketch_from_state
+from stablecheck.tail import LogMomentSketch, TailSketch
+
+
+def _data(rng, n=50_000):
+    x = rng.standard_t(2.5, n).astype(np.float32)
+    x[rng.choice(n, 3000, replace=False)] = 0.0
+    return x
+
+
+def test_tail_sketch_exact_under_chunking(rng):
+    x = _data(rng)
+    sk = TailSketch(500)
+    for c in np.array_split(x, 37):
+        sk.update(c)
+    ref = np.sort(np.abs(x.astype(np.float64)))[::-1][:500]
+    np.testing.assert_array_equal(sk.top("abs"), ref)
+    np.testing.assert_array_equal(sk.top("upper"), np.sort(x[x > 0].astype(float))[::-1][:500])
+    np.testing.assert_array_equal(sk.top("lower"), np.sort(-x[x < 0].astype(float))[::-1][:500])
+    assert sk.n == x.size and sk.n_zero == 3000 and sk.n_nonfinite == 0
+
+
+def test_tail_sketch_merge_and_state(rng):
+    x = _data(rng)
+    parts = np.array_split(x, 5)
+    sks = [TailSketch(300).update(p) for p in parts]
+    merged = merge_sketches(sks)
+    whole = TailSketch(300).update(x)
+    for t in ("abs", "upper", "lower"):
+        np.testing.assert_array_equal(merged.top(t), whole.top(t))
+    back = sketch_from_state(loads_state(dumps_state(whole.state())))
+    np.testing.assert_array_equal(back.top("abs"), whole.top("abs"))
+    assert back.n == whole.n and back.n_zero == whole.n_zero
+
+
+def test_tail_sketch_counts_nonfinite(rng):
+    x = rng.normal(size=1000)
+    x[:3] = np.nan
+    x[3:5] = np.inf
+    x[5] = -np.inf
+    sk = TailSketch(50).update(x)
+    assert (sk.n_nan, sk.n_posinf, sk.n_neginf) == (3, 2, 1)
+    assert np.all(np.isfinite(sk.top("abs")))
+
+
+def test_logmoment_sketch_chunk_boundaries(rng):
+    """Block sums align to K1 globally: any chunking gives the same Mohammadi estimate
+    (float64 partial sums differ only by rounding → rtol 1e-12)."""
+    x = rng.standard_cauchy(30_011)
+    whole = LogMomentSketch(k1=(7, 100, 173)).update(x)
+    cuts = np.sort(rng.choice(np.arange(1, x.size), 40, replace=False))
+    chunked = LogMomentSketch(k1=(7, 100, 173))
+    for c in np.split(x, cuts):
+        chunked.update(c)
+    for key in ("blk_log", "blk_sumlogx", "carry_sum", "carry_logx"):
+        np.testing.assert_allclose(chunked.state()[key], whole.state()[key], rtol=1e-12,
+                                   atol=1e-9)
+    np.testing.assert_array_equal(chunked.carry_n, whole.carry_n)
+    assert chunked.log[0] == whole.log[0]
+    np.testing.assert_allclose(chunked.log[1:], whole.log[1:], rtol=1e-12)
+
+
+def test_logmoment_sketch_merge_on_block_boundary(rng):
+    x = rng.standard_cauchy(2 * 2100)
+    a = LogMomentSketch(k1=(7, 100)).update(x[:2100])   # 2100 is a multiple of 7 and 100
+    b = LogMomentSketch(k1=(7, 100)).update(x[2100:])
+    a.merge(b)
+    whole = LogMomentSketch(k1=(7, 100)).update(x)
+    np.testing.assert_allclose(a.blk_log, whole.blk_log, rtol=1e-12)
+    bad = LogMomentSketch(k1=(7,)).update(x[:2101])
+    with pytest.raises(ValueError, match="misaligned"):
+        bad.merge(LogMomentSketch(k1=(7,)).update(x[2101:]))
+
+
+class _View:
+    """Stand-in for a NoiseDataset view: only iter_chunks()."""
+
+    def __init__(self, x, step):
+        self.x, self.step = x, step
+
+    def iter_chunks(self):
+        for i in range(0, self.x.size, self.step):
+            yield self.x[i:i + self.step]
+
+
+@pytest.mark.parametrize("method", ["hill", "moment", "pickands", "smooth_hill", "logmoment",
+                                    "mohammadi"])
+def test_same_answer_for_every_input_kind(tmp_path, rng, method):
+    x = rng.standard_t(2.0, 40_000).astype(np.float32)
+    path = tmp_path / "x.npy"
+    np.save(path, x)
+    mm = np.load(path, mmap_mode="r")
+    kw = {"k": 400} if method not in ("logmoment", "mohammadi") else {}
+    if method == "mohammadi":
+        kw = {"k1": 200}
+    ref = sc.tail_index(x, method=method, rng=1, **kw)
+    chunks = np.array_split(x, 13)
+    for src in (mm, chunks, iter(chunks), _View(x, 7777)):
+        r = sc.tail_index(src, method=method, rng=1, **kw)
+        assert r.k == ref.k and r.n == ref.n
+        if method in ("logmoment", "mohammadi"):
+            assert r.alpha == pytest.approx(ref.alpha, rel=1e-12)
+        else:   # order statistics are exact
+            assert r.alpha == ref.alpha
+            assert tuple(r.confidence_interval) == tuple(ref.confidence_interval)
+
+
+def test_memmap_hill_auto_k_identical(tmp_path, rng):
+    """Hill with double-bootstrap k on a float32 memmap streamed through TailSketch equals
+    the in-memory result exactly (the 1e8/1e9 versions are in benchmarks/bench_tail.py)."""
+    n = 2_000_000
+    x = np.abs(rng.standard_t(3, n)).astype(np.float32)
+    path = tmp_path / "big.f32"
+    x.tofile(path)
+    mm = np.memmap(path, dtype=np.float32, mode="r")
+    a = sc.tail_index(x, rng=3)
+    b = sc.tail_index(mm, rng=3)
+    assert (a.alpha, a.k, tuple(a.confidence_interval)) == (b.alpha, b.k,
+                                                            tuple(b.confidence_interval))
+
+
+def test_vector_mohammadi_matches_row_norms(rng):
+    """The vector version uses Euclidean norms of rows and of block sums of rows."""
+    X = rng.standard_cauchy((4000, 3))
+    res = sc.tail_index(X, method="mohammadi", k1=20)
+    K1, K2 = 20, 200
+    Y = X.reshape(K2, K1, 3).sum(axis=1)
+    inv = (np.mean(np.log(np.linalg.norm(Y, axis=1)))
+           - np.mean(np.log(np.linalg.norm(X, axis=1)))) / np.log(K1)
+    assert res.alpha == pytest.approx(1.0 / inv, rel=1e-10)
+    assert res.diagnostics["vector_dim"] == 3
