@@ -11,6 +11,10 @@ estimator must keep on it (``expect``):
     a typed error with a message, or a finite result (a warning is welcome, not required).
 ``"accept"``
     a finite result; refusing fails (e.g. float32, the usual dtype of gradient noise).
+
+For every case with clean ``reference`` values (``accept``, ``equivalent*``, ``scaled``),
+refusing is also accepted when the estimator refuses the reference itself with a typed
+error (e.g. a sample too small for the method): the contract is consistency.
 ``"equivalent"``
     exactly the result obtained on ``reference`` (same values, different memory layout or
     byte order); refusing fails.
@@ -164,7 +168,8 @@ HOSTILE_KINDS: dict[str, tuple[Builder, str]] = {
     "many ties (rounded to integers)": (lambda b, r: (np.round(b), None, 1.0), "accept_or_refuse"),
     "float16": (_float16, "accept_or_refuse"),
     "int8": (_int8, "accept_or_refuse"),
-    "float32": (lambda b, r: (b.astype(np.float32), None, 1.0), "accept"),
+    "float32": (lambda b, r: (b.astype(np.float32),
+                              b.astype(np.float32).astype(np.float64), 1.0), "accept"),
     "masked array (garbage under the mask)": (_masked, "equivalent_or_refuse"),
     "Python list": (lambda b, r: (b.tolist(), b.copy(), 1.0), "equivalent_or_refuse"),
     "scaled by 1e30": (lambda b, r: (b * 1e30, b.copy(), 1e30), "scaled"),

@@ -13,8 +13,29 @@ import pytest
 
 from stablecheck.errors import StablecheckWarning
 from stablecheck.testing import check_gof_test, check_stable_fitter, check_tail_estimator
+from stablecheck.testing.strategies import hostile_labels
 
 FAST = {"max_examples": 5, "seed": 0, "warning_category": StablecheckWarning}
+
+# Hostile cases a package subject fails today: (subject, hostile label) -> what happens.
+# Each is excluded from the subject's suite run and pinned by a strict xfail below, so the
+# rest of the suite still guards the subject and a fix shows up as an XPASS to remove here.
+KNOWN_FAILURES = {
+    ("gaussianity", "empty"): "an empty 1-D sample raises IndexError (untyped) instead of a "
+                              "ValueError naming the problem",
+    ("tail_index:mohammadi", "constant"): "constant data give alpha = 1 (log K1 / log K1) with "
+                                          "no warning: a silent meaningless estimate",
+    ("tail_index:mohammadi", "many ties (rounded to integers)"): "the confidence interval has "
+                                                                 "a NaN lower bound",
+    ("tail_index:moment", "constant"): "constant data give xi = NaN (with a warning) instead "
+                                       "of a typed error or a finite result",
+    ("tail_index:pickands", "constant"): "constant data give xi = NaN (with a warning) instead "
+                                         "of a typed error or a finite result",
+}
+
+
+def _hostile_for(subject: str) -> list[str]:
+    return [h for h in hostile_labels() if (subject, h) not in KNOWN_FAILURES]
 
 
 def _require(module: str, name: str):
@@ -51,7 +72,7 @@ def test_gaussianity_tests_pass_their_suite(name):
     # with a SmallSampleWarning instead of an error (one bad column must not abort 10,000),
     # so a flagged NaN is accepted here.
     report = check_gof_test(_gaussianity_adapter(gaussianity, name), nan_with_warning_ok=True,
-                            **FAST)
+                            hostile=_hostile_for("gaussianity"), **FAST)
     assert report.passed, report.summary()
 
 
@@ -72,8 +93,22 @@ TAIL_METHODS = {
 def test_tail_estimators_pass_their_suite(method):
     tail_index = _require("stablecheck", "tail_index")
     est = functools.partial(tail_index, method=method)
-    report = check_tail_estimator(est, **TAIL_METHODS[method], **FAST)
+    report = check_tail_estimator(est, **TAIL_METHODS[method],
+                                  hostile=_hostile_for(f"tail_index:{method}"), **FAST)
     assert report.passed, report.summary()
+
+
+def test_hill_bootstrap_ci_passes_its_suite():
+    tail_index = _require("stablecheck", "tail_index")
+    est = functools.partial(tail_index, method="hill", ci="bootstrap", n_resamples=200)
+    # k is re-selected by the double bootstrap inside every replicate, which needs a deep
+    # tail: below n ~ 2000 it refuses with a ValueError (measured: n = 1000 Pareto refused,
+    # n = 2000 accepted), so the sizes start there.
+    report = check_tail_estimator(est, family="pareto", n=(2000, 5000),
+                                  consistency_n=(2000, 20_000), coverage_n=5000,
+                                  hostile=_hostile_for("tail_index:hill"), **FAST)
+    assert report.passed, report.summary()
+    assert "ci_coverage" in report.checked
 
 
 # --- stable fitters -------------------------------------------------------------------
@@ -87,4 +122,26 @@ def test_stable_fitters_pass_their_suite(method, rtol):
     fit_stable = _require("stablecheck", "fit_stable")
     fit = functools.partial(fit_stable, method=method)
     report = check_stable_fitter(fit, rtol=rtol, **FAST)
+    assert report.passed, report.summary()
+
+
+# --- known failures, pinned -------------------------------------------------------------
+
+@pytest.mark.parametrize("subject, label", [
+    pytest.param(subject, label, marks=pytest.mark.xfail(strict=True, reason=why),
+                 id=f"{subject}-{label}")
+    for (subject, label), why in sorted(KNOWN_FAILURES.items())
+])
+def test_known_failures_still_fail(subject, label):
+    if subject == "gaussianity":
+        gaussianity = _require("stablecheck.gof", "gaussianity")
+        report = check_gof_test(_gaussianity_adapter(gaussianity, "shapiro"),
+                                nan_with_warning_ok=True, properties=["hostile_inputs"],
+                                hostile=[label], **FAST)
+    else:
+        tail_index = _require("stablecheck", "tail_index")
+        method = subject.split(":")[1]
+        report = check_tail_estimator(functools.partial(tail_index, method=method),
+                                      **TAIL_METHODS[method], properties=["hostile_inputs"],
+                                      hostile=[label], **FAST)
     assert report.passed, report.summary()
