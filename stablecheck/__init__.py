@@ -90,4 +90,12 @@ __all__ += [
 ]
 
 
+from .gof._scale_null import ScaleAwareNullResult, scale_aware_null  # noqa: E402
+
+__all__ += ["scale_aware_null", "ScaleAwareNullResult"]
+
+
 # --- analysis / report ---------------------------------------------------------------
+from .analysis import AnalysisResult, analyze  # noqa: E402
+
+__all__ += ["analyze", "AnalysisResult"]

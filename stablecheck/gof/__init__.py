@@ -25,7 +25,7 @@ import numpy as np
 
 from ._battery import DEFAULT_TESTS, GaussianityResult, gaussianity, simulate_null
 from ._effect import effect_sizes as _effect_sizes_sorted
-from ._kernels import TESTS
+from ._kernels import TESTS, rescale_sorted
 from ._multiplicity import PValueSummaryResult, adjust_pvalues, pvalue_summary, storey_pi0
 from ._subsample import SubsampleRejectionResult, subsample_rejection_rate
 
@@ -81,6 +81,8 @@ def effect_sizes(x, *, axis=0):
     if n < 2 or (p == 1 and constant[0]):
         raise ValueError(f"effect sizes need at least 2 values that are not all equal; got {n} "
                          + ("value." if n < 2 else f"values, all equal ({xs[0, 0]!r})."))
+    xs = xs.astype(np.float64)  # all effect sizes are location-scale invariant: rescale
+    xs[:, ~constant] = rescale_sorted(xs[:, ~constant])  # so no input can over/underflow
     out = _effect_sizes_sorted(xs)
     if constant.any():
         for k in ("ks_distance", "w1_distance", "excess_kurtosis", "tail_ratio"):

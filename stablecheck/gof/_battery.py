@@ -8,6 +8,7 @@ null once per distinct n and reuse it for every column of that size.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -36,6 +37,7 @@ DEFAULT_TESTS = ("shapiro", "dagostino", "anderson", "lilliefors", "cramervonmis
 
 _EFFECTS = ("ks_distance", "w1_distance", "excess_kurtosis", "tail_ratio")
 _NULL_BLOCK = 4_000_000  # values per simulated chunk (32 MB of float64)
+_BLOCK = 4_000_000  # values per block of data columns processed together
 
 
 @dataclass(frozen=True, repr=False)
@@ -199,6 +201,19 @@ class GaussianityResult(ResultMixin):
             lines += [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        import html
+
+        head = (f"<strong>{html.escape(self._title)}</strong> — {self.n_samples} sample(s), "
+                f"p-values {html.escape(self.method)}")
+        if self.n_samples == 1:
+            table = self.to_frame()[["test", "statistic", "pvalue", "pvalue_floor", "at_floor",
+                                     "n"]].to_html(index=False)
+        else:
+            table = self.rejection_summary(0.05, adjust="bh").to_html(index=False)
+        warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        return f"<div>{head}{table}" + (f"<ul>{warns}</ul>" if warns else "") + "</div>"
+
     def __repr__(self) -> str:
         return (f"GaussianityResult(tests={self.tests}, n_samples={self.n_samples}, "
                 f"method={self.method!r})")
@@ -265,7 +280,9 @@ def gaussianity(
         ``"monte_carlo"``: ``(1 + #{null at least as extreme}) / (n_resamples + 1)`` against
         Gaussian samples simulated once per distinct sample size.
     n_resamples : int
-        Monte-Carlo null size (floor of the p-value is ``1 / (n_resamples + 1)``).
+        Monte-Carlo null size (floor of the p-value is ``1 / (n_resamples + 1)``). The cost is
+        that of testing ``n_resamples`` extra columns per distinct sample size (simulated in
+        bounded-memory chunks), independent of the number of columns tested.
     rng : None, int, SeedSequence or Generator
         Randomness for the Monte-Carlo null.
 
@@ -330,17 +347,20 @@ def gaussianity(
     # -- per-sample sizes and flags ------------------------------------------------------
     bad = data.n_nonfinite > 0
     if bad.any() and nan_policy == "omit":
-        vals = np.where(np.isfinite(vals), vals, np.nan)
-        xs_all = np.sort(vals, axis=0)  # NaN last
+        vals = np.where(np.isfinite(vals), vals, np.nan)  # sorts last in every chunk below
         n_used = nrow - data.n_nonfinite
         n_dropped = data.n_nonfinite.copy()
         messages.append(warn(f"{int(n_dropped.sum())} non-finite values were dropped from "
                              f"{int(bad.sum())} of {ncol} samples (nan_policy='omit').",
                              DataWarning))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            lo, hi = np.nanmin(vals, axis=0), np.nanmax(vals, axis=0)
     else:
-        xs_all = np.sort(vals, axis=0)
         n_used = np.full(ncol, nrow, dtype=np.int64)
         n_dropped = np.zeros(ncol, dtype=np.int64)
+        with np.errstate(invalid="ignore"):
+            lo, hi = vals.min(axis=0), vals.max(axis=0)
     flags = [[] for _ in range(ncol)]
     testable = np.ones(ncol, dtype=bool)
     if bad.any() and nan_policy == "propagate":
@@ -349,10 +369,7 @@ def gaussianity(
             flags[j].append("nonfinite")
         messages.append(warn(f"{int(bad.sum())} of {ncol} samples contain non-finite values; "
                              "their results are NaN (nan_policy='propagate').", DataWarning))
-    idx = np.arange(ncol)
-    first = xs_all[0]
-    last = xs_all[np.maximum(n_used - 1, 0), idx]
-    constant = testable & (n_used >= 1) & (first == last)
+    constant = testable & (n_used >= 1) & (lo == hi)
     too_few = testable & (n_used < 3)
     for j in np.flatnonzero(constant):
         flags[j].append("constant")
@@ -361,7 +378,7 @@ def gaussianity(
     min_needed = max(TESTS[t].min_n for t in names)
     if ncol == 1 and (constant[0] or too_few[0]):
         why = (f"{int(n_used[0])} usable values" if too_few[0]
-               else f"{int(n_used[0])} usable values, all equal ({xs_all[0, 0]!r})")
+               else f"{int(n_used[0])} usable values, all equal ({float(lo[0])!r})")
         raise ValueError(f"the sample has {why}; the requested tests need at least "
                          f"{min_needed} values that are not all equal.")
     if constant.any():
@@ -383,41 +400,47 @@ def gaussianity(
             floors[i] = TESTS[t].asymptotic_floor
 
     small_for: dict[str, int] = {}
+    n_nan_stat = 0
     for n in np.unique(n_used[testable]):
         n = int(n)
-        cols = np.flatnonzero(testable & (n_used == n))
-        block = Block(rescale_sorted(xs_all[:n, cols]))
-        m2, _, m4 = block.moments
-        eff = effect_sizes(block.xs, (m2, m4))
-        for k in _EFFECTS:
-            effects[k][cols] = eff[k]
-        for j in cols[eff["iqr_zero"]]:
-            flags[j].append("iqr_zero")
+        cols_n = np.flatnonzero(testable & (n_used == n))
         run = [t for t in names if n >= TESTS[t].min_n]
         for t in names:
             if n < TESTS[t].min_n:
-                small_for[t] = small_for.get(t, 0) + cols.size
+                small_for[t] = small_for.get(t, 0) + cols_n.size
         if mc and run:
             sims = simulate_null(tuple(run), n, n_resamples, gen)
             for t, v in sims.items():
                 nulls[f"{t}@n={n}"] = v
-        for t in run:
-            i = names.index(t)
-            spec = TESTS[t]
-            s = spec.statistic(block)
-            inf = ~np.isfinite(s)
-            if mc:
-                p = _mc_pvalue(s, nulls[f"{t}@n={n}"], spec.lower_is_extreme)
-                fl = p <= floors[i]
-            else:
-                p, fl = spec.pvalue(s, n, block)
-                if t == "shapiro" and np.any(fl):
-                    floors[i] = max(floors[i], SHAPIRO_SMALL_N_FLOOR)
-            p = np.where(inf, 0.0, p)
-            stat[i, cols] = s
-            pval[i, cols] = p
-            at_floor[i, cols] = fl & ~inf
-            infinite[i, cols] = inf
+        # column chunks bound the memory of the shared temporaries (~_BLOCK values each)
+        per_chunk = max(1, _BLOCK // max(nrow, 1))
+        for start in range(0, cols_n.size, per_chunk):
+            cols = cols_n[start:start + per_chunk]
+            block = Block(rescale_sorted(np.sort(vals[:, cols], axis=0)[:n]))
+            m2, _, m4 = block.moments
+            eff = effect_sizes(block.xs, (m2, m4))
+            for k in _EFFECTS:
+                effects[k][cols] = eff[k]
+            for j in cols[eff["iqr_zero"]]:
+                flags[j].append("iqr_zero")
+            for t in run:
+                i = names.index(t)
+                spec = TESTS[t]
+                s = spec.statistic(block)
+                inf = np.isinf(s)
+                n_nan_stat += int(np.isnan(s).sum())
+                if mc:
+                    p = _mc_pvalue(s, nulls[f"{t}@n={n}"], spec.lower_is_extreme)
+                    fl = p <= floors[i]
+                else:
+                    p, fl = spec.pvalue(s, n, block)
+                    if t == "shapiro" and np.any(fl):
+                        floors[i] = max(floors[i], SHAPIRO_SMALL_N_FLOOR)
+                p = np.where(inf, 0.0, p)
+                stat[i, cols] = s
+                pval[i, cols] = p
+                at_floor[i, cols] = fl & ~inf
+                infinite[i, cols] = inf
         if "shapiro" in run and n > SHAPIRO_MAX_N and not mc:
             messages.append(warn(f"Shapiro–Wilk with n = {n} > {SHAPIRO_MAX_N}: Royston's "
                                  "p-value approximation is extrapolated beyond its range.",
@@ -434,6 +457,9 @@ def gaussianity(
         messages.append(warn(f"{cnt} of {ncol} samples have fewer than {TESTS[t].min_n} values, "
                              f"the minimum for {TESTS[t].label}; its results are NaN there.",
                              SmallSampleWarning))
+    if n_nan_stat:  # no known finite input gets here; never turned into a rejection
+        messages.append(warn(f"{n_nan_stat} statistics could not be computed (NaN); their "
+                             "p-values are NaN.", NumericalWarning))
     if infinite.any():
         messages.append(warn(f"{int(infinite.sum())} statistics were infinite; their p-values "
                              "are 0 (flagged in `infinite_statistic`).", NumericalWarning))

@@ -101,15 +101,18 @@ def _log_prob(p: np.ndarray, z: np.ndarray) -> np.ndarray:
 def rescale_sorted(xs: np.ndarray) -> np.ndarray:
     """Centre column-sorted data at the median and divide by the largest absolute deviation.
 
-    One pass ``(x - median) * (1 / scale)``; where the magnitudes come near the float64 limit
-    (> 1e300) the data are first divided by their largest magnitude so nothing overflows.
+    One pass ``(x - median) * (1 / scale)``; where the magnitudes come near the float64 limits
+    the data are first divided by their largest magnitude (> 1e300) or multiplied by 2**1000
+    (< 1e-280, exact) so nothing overflows or underflows.
     Columns must not be constant (the caller filters those).
     """
     xs = np.asarray(xs, dtype=np.float64)
     n = xs.shape[0]
     big = np.maximum(np.abs(xs[0]), np.abs(xs[-1]))
     if np.any(big > 1e300):
-        xs = xs / big
+        xs = xs / np.where(big > 1e300, big, 1.0)
+    if np.any(big < 1e-280):  # tiny/subnormal data: scale up by an exact power of two
+        xs = xs * np.where(big < 1e-280, 2.0 ** 1000, 1.0)
     med = 0.5 * (xs[(n - 1) // 2] + xs[n // 2])
     scale = np.maximum(med - xs[0], xs[-1] - med)
     out = xs - med

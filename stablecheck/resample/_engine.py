@@ -11,8 +11,15 @@ import numpy as np
 from .._results import ConfidenceInterval, ResultMixin
 from .._validation import as_rng, as_sample, check_confidence_level, check_int, check_option
 from ._ci import basic_ci, bca_ci, grouped_jackknife, percentile_ci
-from ._schemes import (IID, CircularBlock, MOutOfN, MovingBlock, Scheme, StationaryBlock,
-                       optimal_block_length)
+from ._schemes import (
+    IID,
+    CircularBlock,
+    MOutOfN,
+    MovingBlock,
+    Scheme,
+    StationaryBlock,
+    optimal_block_length,
+)
 
 __all__ = ["bootstrap", "BootstrapResult", "make_scheme", "interval"]
 

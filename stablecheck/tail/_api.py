@@ -10,10 +10,22 @@ from typing import Any
 import numpy as np
 
 from .._results import ConfidenceInterval
-from .._validation import (TAIL_BLOCK_SCHEMES, TAIL_CI_METHODS, TAIL_CIS, TAIL_TAILS, as_rng,
-                           check_bool, check_confidence_level, check_int, check_option,
-                           check_tail_counts, check_tail_k, check_tail_k1, check_tail_usable,
-                           warn)
+from .._validation import (
+    TAIL_BLOCK_SCHEMES,
+    TAIL_CI_METHODS,
+    TAIL_CIS,
+    TAIL_TAILS,
+    as_rng,
+    check_bool,
+    check_confidence_level,
+    check_int,
+    check_option,
+    check_tail_counts,
+    check_tail_k,
+    check_tail_k1,
+    check_tail_usable,
+    warn,
+)
 from ..errors import BoundaryWarning, DataWarning, ZeroValuesWarning
 from ..resample._engine import make_scheme
 from ._logmoment import DEFAULT_K1_GRID, logmoment_estimate, mohammadi_estimate, seed_k1

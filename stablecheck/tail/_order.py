@@ -16,8 +16,14 @@ from ..resample._ci import grouped_jackknife
 from ..resample._engine import interval
 from ..resample._schemes import PoissonTail
 from ._kernels import KERNELS
-from ._select import (analytic_double_bootstrap, db_grid, double_bootstrap, drees_kaufmann,
-                      ks_min, path_stability)
+from ._select import (
+    analytic_double_bootstrap,
+    db_grid,
+    double_bootstrap,
+    drees_kaufmann,
+    ks_min,
+    path_stability,
+)
 
 __all__ = ["select_k", "order_estimate", "hill_exact_ci", "hill_profile_ci", "poisson_pops"]
 

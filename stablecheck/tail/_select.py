@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ..resample._schemes import PoissonTail
-from ._kernels import hill_moments, hill_path
+from ._kernels import hill_path
 
 __all__ = ["double_bootstrap", "analytic_double_bootstrap", "drees_kaufmann", "ks_min", "path_stability", "K_METHODS",
            "db_grid"]

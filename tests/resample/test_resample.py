@@ -7,9 +7,20 @@ import pytest
 from scipy import stats
 from scipy.signal import lfilter
 
-from stablecheck.resample import (IID, CircularBlock, MOutOfN, MovingBlock, PoissonTail,
-                                  StationaryBlock, bca_ci, basic_ci, bootstrap, interval,
-                                  optimal_block_length, percentile_ci)
+from stablecheck.resample import (
+    IID,
+    CircularBlock,
+    MOutOfN,
+    MovingBlock,
+    PoissonTail,
+    StationaryBlock,
+    basic_ci,
+    bca_ci,
+    bootstrap,
+    interval,
+    optimal_block_length,
+    percentile_ci,
+)
 
 
 def test_iid_and_m_out_of_n_shapes(rng):

@@ -7,8 +7,13 @@ import pytest
 from tail_helpers import abs_t_rvs, pareto_rvs
 
 import stablecheck as sc
-from stablecheck.tail._select import (analytic_double_bootstrap, double_bootstrap,
-                                      drees_kaufmann, ks_min, path_stability)
+from stablecheck.tail._select import (
+    analytic_double_bootstrap,
+    double_bootstrap,
+    drees_kaufmann,
+    ks_min,
+    path_stability,
+)
 
 
 def _logs(x):

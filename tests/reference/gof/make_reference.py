@@ -1,4 +1,4 @@
-"""Produce the scipy-derived reference values in reference_values.py (mtcars K², JB).
+"""Produce the scipy-derived reference values in gof_reference_values.py (mtcars K², JB).
 
 R is not installed on the build machine, so for the two moment tests on mtcars$mpg the
 reference is scipy (an independent implementation of the same formulas):
@@ -18,7 +18,7 @@ from pathlib import Path
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reference_values import MTCARS_MPG  # noqa: E402
+from gof_reference_values import MTCARS_MPG  # noqa: E402
 
 if __name__ == "__main__":
     k2 = stats.normaltest(MTCARS_MPG)

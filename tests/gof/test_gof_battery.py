@@ -133,6 +133,22 @@ def test_location_scale_invariance_and_huge_magnitudes(mixed):
         assert_allclose(res.statistic, base.statistic, rtol=1e-6)
 
 
+@pytest.mark.parametrize("x", [
+    np.r_[np.zeros(99), 1e-320],                        # subnormal spread
+    np.arange(100) % 5 * 5e-324,                         # multiples of the smallest subnormal
+    1 + np.r_[np.zeros(99), 2.2e-16],                    # one ulp away from constant
+    np.r_[1e308, -1e308, np.zeros(98)],                  # range beyond float64 max
+    np.r_[np.zeros(50), np.ones(50)],                    # two values
+])
+def test_pathological_finite_inputs_give_finite_results(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        res = sc.gaussianity(x, tests=ALL)
+    assert np.isfinite(res.statistic).all() and np.isfinite(res.pvalue).all()
+    assert np.isfinite([res.ks_distance, res.w1_distance, res.excess_kurtosis,
+                        res.tail_ratio]).all()
+
+
 def test_float32_input(mixed):
     res32 = sc.gaussianity(mixed.astype(np.float32), tests=ALL)
     res64 = sc.gaussianity(mixed.astype(np.float32).astype(np.float64), tests=ALL)
@@ -338,6 +354,7 @@ def test_result_presentation(mixed):
     d = res.to_dict()
     assert d["tests"] == list(ALL) and len(d["pvalue"]) == len(ALL)
     assert "Shapiro" in sc.gaussianity(mixed[:, 0]).summary()
+    assert "<table" in res._repr_html_() and "shapiro" in sc.gaussianity(mixed[:, 0])._repr_html_()
     assert DEFAULT_TESTS == sc.gaussianity(mixed).tests
 
 
@@ -352,3 +369,19 @@ def test_effect_sizes_scale_with_departure_not_n():
     assert np.median(g_big.w1_distance) < 0.02
     assert (heavy.tail_ratio > 1.5).all() and (heavy.excess_kurtosis > 10).all()
     assert np.all(np.abs(g_big.tail_ratio - 1) < 0.05)
+
+
+def test_column_chunking_gives_identical_results(monkeypatch, mixed):
+    from stablecheck.gof import _battery
+
+    x = np.column_stack([mixed] * 3)
+    x[:7, 4] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        ref = sc.gaussianity(x, tests=ALL, nan_policy="omit")
+        monkeypatch.setattr(_battery, "_BLOCK", 2 * x.shape[0])  # two columns per chunk
+        res = sc.gaussianity(x, tests=ALL, nan_policy="omit")
+    # same arithmetic per column; only SIMD/BLAS reduction order can differ with the width
+    assert_allclose(res.statistic, ref.statistic, rtol=1e-12)
+    assert_allclose(res.pvalue, ref.pvalue, rtol=1e-10)
+    assert_allclose(res.w1_distance, ref.w1_distance, rtol=1e-12)

@@ -1,6 +1,6 @@
 """Reference values for the Gaussianity tests, each with its source.
 
-Tolerances live in tests/gof/test_reference.py next to each comparison, with the reason.
+Tolerances live in tests/gof/test_gof_reference.py next to each comparison, with the reason.
 """
 
 # --------------------------------------------------------------------------------------

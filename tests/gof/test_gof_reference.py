@@ -1,4 +1,4 @@
-"""Reference values (tests/reference/gof/reference_values.py) reproduced.
+"""Reference values (tests/reference/gof/gof_reference_values.py) reproduced.
 
 Tolerances: where the reference carries full double precision and the method is the same,
 1e-6 relative (the references were printed with 13-17 digits; our arithmetic differs from
@@ -19,7 +19,7 @@ from numpy.testing import assert_allclose
 import stablecheck as sc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reference" / "gof"))
-import reference_values as ref  # noqa: E402
+import gof_reference_values as ref  # noqa: E402
 
 ALL = ("shapiro", "dagostino", "jarque_bera", "anderson", "lilliefors", "cramervonmises")
 
@@ -35,7 +35,7 @@ def _half_unit(v: float, digits: int) -> float:
 
 
 def macrodata_residuals() -> np.ndarray:
-    """OLS residuals of statsmodels' test set-up (see reference_values.py), via lstsq."""
+    """OLS residuals of statsmodels' test set-up (see gof_reference_values.py), via lstsq."""
     from statsmodels.datasets import macrodata
 
     d = macrodata.load_pandas().data
