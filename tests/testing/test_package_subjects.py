@@ -21,8 +21,6 @@ FAST = {"max_examples": 5, "seed": 0, "warning_category": StablecheckWarning}
 # Each is excluded from the subject's suite run and pinned by a strict xfail below, so the
 # rest of the suite still guards the subject and a fix shows up as an XPASS to remove here.
 KNOWN_FAILURES = {
-    ("gaussianity", "empty"): "an empty 1-D sample raises IndexError (untyped) instead of a "
-                              "ValueError naming the problem",
     ("tail_index:mohammadi", "constant"): "constant data give alpha = 1 (log K1 / log K1) with "
                                           "no warning: a silent meaningless estimate",
     ("tail_index:mohammadi", "many ties (rounded to integers)"): "the confidence interval has "
