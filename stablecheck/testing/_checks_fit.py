@@ -201,7 +201,7 @@ def check_stable_fitter(
 
     def monotone(dseed, lo, extra):
         hi = min(lo + gap + extra, a_hi)
-        xs = [_samplers.cms_s0(a, 0.0, 1.0, 0.0, 2000, np.random.default_rng(dseed))
+        xs = [_samplers.stable_rvs(a, 0.0, 1.0, 0.0, 2000, np.random.default_rng(dseed))
               for a in (lo, hi)]
         f_lo, f_hi = (s.run_ok(x)["alpha"] for x in xs)
         if not f_lo < f_hi:
@@ -218,7 +218,7 @@ def check_stable_fitter(
         for size in consistency_n:
             e = {p: [] for p in _PARAMS}
             for r in range(2):
-                x = _samplers.cms_s0(a, b, 2.0, 1.0, size, np.random.default_rng([dseed, size, r]))
+                x = _samplers.stable_rvs(a, b, 2.0, 1.0, size, np.random.default_rng([dseed, size, r]))
                 v = s.run_ok(x, rng=r)
                 e["alpha"].append(abs(v["alpha"] - a))
                 e["beta"].append(abs(v["beta"] - b))
@@ -239,14 +239,14 @@ def check_stable_fitter(
     s.prop("consistency", {"dseed": seeds, "a": st.floats(*alpha), "b": st.floats(*beta)},
            consistency, examples=2)
 
-    probe = s.call(_samplers.cms_s0(0.5 * (a_lo + a_hi), 0.0, 1.0, 0.0, coverage_n,
+    probe = s.call(_samplers.stable_rvs(0.5 * (a_lo + a_hi), 0.0, 1.0, 0.0, coverage_n,
                                     np.random.default_rng(0)))
     cis = getattr(probe.result, "confidence_intervals", None) if probe.ok else None
     if cis is not None and hasattr(cis, "get") and cis.get("alpha") is not None:
         def coverage(dseed, a):
             covered, widths, level = 0, [], confidence_level
             for r in range(coverage_reps):
-                x = _samplers.cms_s0(a, 0.0, 1.0, 0.0, coverage_n,
+                x = _samplers.stable_rvs(a, 0.0, 1.0, 0.0, coverage_n,
                                      np.random.default_rng([dseed, r]))
                 c = s.call(x, rng=r)
                 if not c.ok:

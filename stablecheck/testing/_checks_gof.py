@@ -122,7 +122,7 @@ def check_gof_test(
         rng = np.random.default_rng(dseed)
         if kind == "gaussian":
             return SampleWithTruth(_null_gaussian(size, rng), "gaussian", math.inf, {}, dseed)
-        return SampleWithTruth(_samplers.cms_s0(a, 0.0, 1.0, 0.0, size, rng), "stable", a,
+        return SampleWithTruth(_samplers.stable_rvs(a, 0.0, 1.0, 0.0, size, rng), "stable", a,
                                {"alpha": a, "beta": 0.0, "scale": 1.0, "loc": 0.0}, dseed)
     samples = st.builds(build, st.sampled_from(["gaussian", "stable"]), st.floats(1.0, 1.95),
                         st.integers(*n), seeds)
@@ -160,7 +160,7 @@ def check_gof_test(
         s.skip("permutation_invariance", "declared order_dependent=True")
 
     def monotone(dseed, a):
-        xs = [_samplers.cms_s0(al, 0.0, 1.0, 0.0, 500, np.random.default_rng(dseed))
+        xs = [_samplers.stable_rvs(al, 0.0, 1.0, 0.0, 500, np.random.default_rng(dseed))
               for al in (a, 2.0)]
         p_heavy, p_gauss = (s.run_ok(x)["pvalue"] for x in xs)
         if not p_heavy <= p_gauss:
@@ -175,7 +175,7 @@ def check_gof_test(
         for size in consistency_n:
             rej = 0
             for r in range(10):
-                x = _samplers.cms_s0(consistency_alpha, 0.0, 1.0, 0.0, size,
+                x = _samplers.stable_rvs(consistency_alpha, 0.0, 1.0, 0.0, size,
                                      np.random.default_rng([dseed, size, r]))
                 rej += s.run_ok(x, rng=r)["pvalue"] <= alpha_level
             rates[size] = rej / 10

@@ -7,10 +7,10 @@ numbers"): a Pareto sample with tail index 1 and one with tail index 3 drawn fro
 seed are monotone transforms of one another, which is what makes "heavier tails give a
 smaller estimate" a deterministic property instead of a statistical one.
 
-The α-stable sampler is our own Chambers–Mallows–Stuck implementation in Nolan's S0
-parameterisation. It exists so that the strategies do not depend on the distribution
-engine; it is accurate enough for test data, not a replacement for
-``stablecheck.stable.rvs``.
+α-stable variates come from ``stablecheck.stable.rvs`` when the distribution engine is
+installed (:func:`stable_rvs`); :func:`cms_s0` is our own Chambers–Mallows–Stuck
+implementation in Nolan's S0 parameterisation, used when it is not. Both draw V then W, so
+common random numbers hold either way.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from scipy import special
 __all__ = [
     "FAMILIES",
     "cms_s0",
+    "stable_rvs",
     "pareto",
     "student_t",
     "scale_mixture",
@@ -71,6 +72,17 @@ def cms_s0(alpha: float, beta: float, scale: float, loc: float, size: int,
     return scale * z + loc
 
 
+def stable_rvs(alpha: float, beta: float, scale: float, loc: float, size: int,
+               rng: np.random.Generator) -> np.ndarray:
+    """S0 variates from ``stablecheck.stable.rvs`` when the engine is present, else
+    :func:`cms_s0`. Both draw V then W in the same order (common random numbers hold)."""
+    try:
+        from ..stable import rvs
+    except ImportError:
+        return cms_s0(alpha, beta, scale, loc, size, rng)
+    return np.asarray(rvs(alpha, beta, scale, loc, size=size, rng=rng), dtype=np.float64)
+
+
 def pareto(tail_index: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """Classical Pareto on [1, ∞): P(X > x) = x^(−tail_index) exactly. Uses one uniform."""
     u = 1.0 - rng.random(size)  # in (0, 1]
@@ -103,7 +115,7 @@ def sample_family(family: str, tail_index: float, size: int,
     if family == "student_t":
         return student_t(tail_index, size, rng)
     if family == "stable":
-        return cms_s0(min(tail_index, 2.0), 0.0, 1.0, 0.0, size, rng)
+        return stable_rvs(min(tail_index, 2.0), 0.0, 1.0, 0.0, size, rng)
     if family == "scale_mixture":
         return scale_mixture(tail_index, size, rng)
     raise ValueError(f"unknown family {family!r}")
