@@ -154,7 +154,7 @@ def check_stable_fitter(
     tol.update(consistency_tol or {})
     s = _FitSuite(fitter, seed=seed, max_examples=max_examples, settings=settings,
                   properties=properties, rtol=rtol, warning_category=warning_category,
-                   nan_with_warning_ok=nan_with_warning_ok)
+                   nan_with_warning_ok=nan_with_warning_ok, valid=FIT_PROPERTIES)
     beta_st = st.just(0.0) if symmetric else st.floats(*beta)
     samples = stable_samples(alpha=st.floats(*alpha), beta=beta_st, n=st.integers(*n))
     seeds = st.integers(0, 2**32 - 1)

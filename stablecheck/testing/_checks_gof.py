@@ -115,7 +115,7 @@ def check_gof_test(
     t0 = time.perf_counter()
     s = _GofSuite(test, seed=seed, max_examples=max_examples, settings=settings,
                   properties=properties, rtol=rtol, warning_category=warning_category,
-                   nan_with_warning_ok=nan_with_warning_ok)
+                   nan_with_warning_ok=nan_with_warning_ok, valid=GOF_PROPERTIES)
     seeds = st.integers(0, 2**32 - 1)
 
     def build(kind: str, a: float, size: int, dseed: int) -> SampleWithTruth:

@@ -199,7 +199,7 @@ def check_tail_estimator(
     lo_t, hi_t = tail_index if tail_index is not None else _samplers.family_tail_range(family)
     s = _TailSuite(estimator, seed=seed, max_examples=max_examples, settings=settings,
                    properties=properties, rtol=rtol, warning_category=warning_category,
-                   nan_with_warning_ok=nan_with_warning_ok)
+                   nan_with_warning_ok=nan_with_warning_ok, valid=TAIL_PROPERTIES)
     samples = heavy_tailed_samples(family=family, tail_index=st.floats(lo_t, hi_t),
                                    n=st.integers(*n))
 

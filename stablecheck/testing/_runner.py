@@ -177,7 +177,19 @@ class Suite:
     def __init__(self, subject: Callable, *, seed: int, max_examples: int,
                  settings: settings | None, properties: Iterable[str] | None,
                  rtol: float, warning_category: type[Warning] = Warning,
-                 nan_with_warning_ok: bool = False):
+                 nan_with_warning_ok: bool = False, valid: tuple[str, ...] = ()):
+        from .._validation import check_int, check_real, check_sequence_of_options
+
+        if not callable(subject):
+            raise TypeError(f"the subject to check must be callable; got {subject!r}.")
+        max_examples = check_int("max_examples", max_examples, min=1)
+        seed = check_int("seed", seed, min=0)
+        rtol = check_real("rtol", rtol, low=0.0)
+        if properties is not None and valid:
+            properties = check_sequence_of_options("properties", properties, valid)
+        if not (isinstance(warning_category, type) and issubclass(warning_category, Warning)):
+            raise TypeError("`warning_category` must be a Warning subclass; got "
+                            f"{warning_category!r}.")
         self.subject = subject
         self.pass_rng = accepts_rng(subject)
         self.seed = seed

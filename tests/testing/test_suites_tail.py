@@ -122,9 +122,17 @@ def test_same_seed_same_report():
     assert a.failures[0].counterexample["c"] == b.failures[0].counterexample["c"]
 
 
-def test_unknown_family_is_refused():
+def test_bad_suite_arguments_are_refused():
     with pytest.raises(ValueError, match="family"):
         check_tail_estimator(hill, family="cauchy")
+    with pytest.raises(ValueError, match="properties"):
+        check_tail_estimator(hill, properties=["scale_invariant"])  # typo
+    with pytest.raises(ValueError, match="max_examples"):
+        check_tail_estimator(hill, max_examples=0)
+    with pytest.raises(TypeError, match="callable"):
+        check_tail_estimator("hill")
+    with pytest.raises(TypeError, match="warning_category"):
+        check_tail_estimator(hill, warning_category=ValueError)
 
 
 def test_untyped_error_on_hostile_input_fails():
