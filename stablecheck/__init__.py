@@ -99,3 +99,6 @@ __all__ += ["scale_aware_null", "ScaleAwareNullResult"]
 from .analysis import AnalysisResult, analyze  # noqa: E402
 
 __all__ += ["analyze", "AnalysisResult"]
+from .report import report  # noqa: E402
+
+__all__ += ["report"]

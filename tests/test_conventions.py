@@ -74,10 +74,52 @@ def _moment_call(x, rng):
     return MomentSketch().update(s.values).kurtosis
 
 
+def _tail(method, **kw):
+    def call(x, rng):
+        import stablecheck as sc
+
+        return sc.tail_index(x, method=method, rng=rng, **kw).alpha
+    return call
+
+
+def _gauss(x, rng):
+    import stablecheck as sc
+
+    return sc.gaussianity(x, axis=None).pvalue
+
+
+def _scale_null(x, rng):
+    import stablecheck as sc
+
+    a = np.asarray(x) if not isinstance(x, np.ma.MaskedArray) else x
+    if isinstance(a, np.ndarray) and a.ndim == 1 and a.size >= 40:
+        a = a[: a.size - a.size % 20].reshape(20, -1)
+    return sc.scale_aware_null(a, n_resamples=19, iid=False, rng=rng).pvalue
+
+
+def _analyze(x, rng):
+    import stablecheck as sc
+
+    res = sc.analyze(x, axis="coordinate", estimators=("logmoment",), scale_null=0, rng=rng)
+    # a multi-layer analysis must not die on one dead layer: a row that cannot be estimated
+    # carries NaN *and* the reason; a NaN without a reason is the silent NaN we forbid
+    t = res.table
+    rows = t[t.estimator == "logmoment"]
+    silent = rows.alpha.isna() & (rows.warnings.fillna("") == "")
+    return np.where(silent, np.nan, np.nan_to_num(rows.alpha.to_numpy(dtype=float)))
+
+
 # name -> call(x, rng). Engines add themselves here as they land.
 PUBLIC = {
     "as_sample": lambda x, rng: as_sample(x).values,
     "MomentSketch(as_sample)": _moment_call,
+    "tail_index(hill)": _tail("hill", k=50),
+    "tail_index(moment)": _tail("moment", k=50),
+    "tail_index(logmoment)": _tail("logmoment"),
+    "tail_index(mohammadi)": _tail("mohammadi", k1=10),
+    "gaussianity": _gauss,
+    "scale_aware_null": _scale_null,
+    "analyze": _analyze,
 }
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from stablecheck._sketch import (
@@ -59,6 +59,7 @@ def _assert_moments(sk, x, axis=None, rtol=1e-12):
 def test_any_chunking_equals_in_memory(seed, n, cuts, loc, scale, dtype):
     rng = np.random.default_rng(seed)
     x = (loc + scale * rng.standard_t(4, size=n)).astype(dtype)
+    assume(np.ptp(x) > 0)  # float32 may round a narrow sample to a constant: no moments
     idx = sorted({int(c * n) for c in cuts})
     chunks = np.split(x, idx)
     sk = build_sketch(MomentSketch, chunks)

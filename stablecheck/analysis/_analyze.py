@@ -37,6 +37,7 @@ _ALL_TESTS = ("shapiro", "dagostino", "jarque_bera", "anderson", "lilliefors", "
 #: below this many minibatches per-coordinate tests are skipped; below _K_WARN they warn
 _K_MIN, _K_WARN = 8, 20
 _SAMPLE = 100_000  # values kept for subsampled tests, density and QQ plots
+_MIN_BLOCKS = 50  # Mohammadi K1 grid: keep block lengths that leave this many blocks
 
 
 def _as_dataset(data: Any):
@@ -294,7 +295,7 @@ def _coordinate(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
         src = _source(view, ctx["engine"])
         det["tail"][vname] = {}
         for est in ctx["estimators"]:
-            kw = {"k1": ctx["k1"]} if est == "mohammadi" else {}
+            kw = {"k1": _k1_for(ctx["k1"], view.size)} if est == "mohammadi" else {}
             try:
                 res, msgs = _quiet(tail_index, src, method=est,
                                    confidence_level=ctx["confidence_level"], rng=rng, **kw)
@@ -332,6 +333,17 @@ def _coordinate(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
     return rows
 
 
+def _k1_for(k1: Any, n: int) -> Any:
+    """The K1 grid restricted to block lengths leaving at least ``_MIN_BLOCKS`` blocks (a
+    median over K1 = 1000 with two blocks is noise); "sqrt" when fewer than two remain."""
+    if not (isinstance(k1, str) and k1 == "grid"):
+        return k1
+    from ..tail._logmoment import DEFAULT_K1_GRID
+
+    grid = [k for k in DEFAULT_K1_GRID if n // k >= _MIN_BLOCKS]
+    return grid if len(grid) >= 2 else "sqrt"
+
+
 def _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
     from ..gof._scale_null import _resolve_k1, scale_null_from_scales
 
@@ -352,8 +364,8 @@ def _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[di
     if obs.alpha < 1.9 and res.pvalue > lvl:
         notes.append(warn(
             f"the pooled α̂ = {obs.alpha:.2f} (seed K1 = {k1v}) is what Gaussian coordinates with "
-            f"these scales give (scale-aware null median {res.null_median:.2f}, p = "
-            f"{res.pvalue:.3g}; iid-Gaussian p = {res.pvalue_iid:.2g}): the heavy pooled tail "
+            f"these scales give (scale-aware null median {res.null_median:.2f}, p "
+            f"{_fmt_p(res.pvalue)}; iid-Gaussian p {_fmt_p(res.pvalue_iid)}): the heavy pooled tail "
             "is explained by the spread of coordinate scales, not by heavy-tailed noise.",
             DisagreementWarning))
     return [_row(**base, axis="coordinate", view="raw", estimator="scale_aware_null",
@@ -466,6 +478,11 @@ def _projection(ds, snap, layer, rng, ctx, base, det, notes) -> list[dict]:
     return rows
 
 
+def _fmt_p(p: float) -> str:
+    """``"= 0.67"`` or ``"< 1e-300"`` (a normal-tail p-value may underflow to 0)."""
+    return "< 1e-300" if p < 1e-300 else f"= {p:.2g}"
+
+
 def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
     parts = []
     lvl = level or 0.05
@@ -488,13 +505,14 @@ def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
         if np.isfinite(moh["ci_low"]):
             text += f" [{moh['ci_low']:.2f}, {moh['ci_high']:.2f}]"
         if null is not None and np.isfinite(null["pvalue"]):
+            at = f"α̂ = {null['alpha']:.2f} at K1 = {int(null['k'])}, scale-aware p " \
+                 f"{_fmt_p(null['pvalue'])}"
             if null["pvalue"] <= lvl:
-                text += (f", heavier than a Gaussian scale mixture (scale-aware p = "
-                         f"{null['pvalue']:.2g})")
+                text += f", heavier than Gaussian coordinates with these scales ({at})"
             elif null["alpha"] < 1.9:
-                text += f", explained by coordinate scale spread (scale-aware p = {null['pvalue']:.2g})"
+                text += f", explained by the spread of coordinate scales ({at})"
             else:
-                text += ", consistent with Gaussian"
+                text += f", consistent with Gaussian ({at})"
         rob = pooled.get(("robust", "mohammadi"))
         if rob is not None and np.isfinite(rob["alpha"]):
             text += f"; after robust standardisation {rob['alpha']:.2f}"

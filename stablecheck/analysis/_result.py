@@ -145,6 +145,13 @@ class AnalysisResult(ResultMixin):
         path.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=False))
         return path
 
+    def save(self, path: str | Path) -> Path:
+        """Save to a directory (JSON + ``.npz``, no pickle); reload with
+        :func:`stablecheck.analysis.load_analysis`."""
+        from ._io import save_analysis
+
+        return save_analysis(self, path)
+
     def to_parquet(self, path: str | Path) -> Path:
         """Write the tidy table as Parquet (needs pyarrow)."""
         path = Path(path)

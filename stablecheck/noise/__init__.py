@@ -20,7 +20,8 @@ from ._dataset import Layer, NoiseDataset, Snapshot, StandardizedNoise
 from ._info import NoiseInfoResult
 from ._meta import DATA_KINDS, META_FIELDS, SCHEMA_VERSION
 from ._readers import FORMATS, load_noise
-from ._store import ChunkEntry, RunReader, RunWriter, SnapshotInfo, open_run
+from ._store import ChunkEntry, RunReader, SnapshotInfo, open_run
+from ._writer import RunWriter
 
 __all__ = [
     "load_noise",

@@ -9,14 +9,25 @@ arrays — and are only assembled for the region a view or chunk asks for, so
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .._validation import _check_dtype, _to_array, as_rng, check_int, check_option, warn
+from .._validation import (
+    _check_dtype,
+    _to_array,
+    as_rng,
+    check_bool,
+    check_int,
+    check_option,
+    warn,
+)
 from ..errors import DataWarning
+from ._index import RectIndex
+from ._meta import check_meta
 
 __all__ = ["Layer", "Block", "Snapshot", "NoiseDataset", "StandardizedNoise", "DEFAULT_CHUNK"]
 
@@ -104,6 +115,22 @@ class NoiseDataset:
     -----
     Methods taking ``snapshot=None`` use the only snapshot and raise ``ValueError`` when
     there are several; ``layer=None`` means all P columns (every layer pooled).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stablecheck.noise import NoiseDataset
+    >>> rng = np.random.default_rng(0)
+    >>> ds = NoiseDataset.from_arrays({"w": rng.standard_normal((32, 4, 5)),
+    ...                                "b": rng.standard_normal((32, 5))})
+    >>> ds.shape(), ds.shape(layer="w")
+    ((32, 25), (32, 20))
+    >>> ds.pooled(layer="b").shape
+    (160,)
+    >>> [c.shape for c in ds.iter_chunks(layer="w", by="columns", max_elements=320)]
+    [(32, 10), (32, 10)]
+    >>> ds.projections(n_projections=3, rng=rng).shape
+    (32, 3)
     """
 
     def __init__(self, snapshots, *, source: str = "<memory>", file_format: str = "array",
@@ -116,6 +143,7 @@ class NoiseDataset:
         self.assumptions = tuple(assumptions)
         self.run_meta = dict(run_meta or {})
         self.incomplete = tuple(incomplete)
+        self._indexes: dict[str, RectIndex] = {}
 
     # -- construction from arrays -------------------------------------------------------
     @classmethod
@@ -138,14 +166,19 @@ class NoiseDataset:
         """
         if not arrays:
             raise ValueError(f"{source}: holds no arrays.")
+        meta = check_meta(meta)
         blocks, layers, assumptions = [], {}, []
         ks = {}
         clean = {}
         for lname, a in arrays.items():
+            if not isinstance(lname, str) or not lname:
+                raise TypeError(f"{source}: layer names must be non-empty strings; got {lname!r}.")
             a = _to_array(a, f"{source}:{lname}", "raise")  # masked arrays are refused
             _check_dtype(a.dtype, f"{source}:{lname}")
             clean[lname] = a.reshape(1) if a.ndim == 0 else a
             ks[lname] = clean[lname].shape
+            if a.size == 0:
+                raise ValueError(f"{source}: array {lname!r} of shape {a.shape} holds no values.")
         arrays = clean
         first = next(iter(ks.values()))[0]
         if any(s[0] != first for s in ks.values()):
@@ -235,10 +268,16 @@ class NoiseDataset:
         ly = snap.layers[layer]
         return ly.offset, ly.offset + ly.size
 
-    @staticmethod
-    def _region(snap: Snapshot, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        hits = [b for b in snap.blocks if b.rows[0] < r1 and r0 < b.rows[1]
-                and b.cols[0] < c1 and c0 < b.cols[1]]
+    def _index(self, snap: Snapshot) -> RectIndex:
+        idx = self._indexes.get(snap.name)
+        if idx is None:
+            idx = self._indexes[snap.name] = RectIndex()
+            for b in snap.blocks:
+                idx.add(b.rows, b.cols, b)
+        return idx
+
+    def _region(self, snap: Snapshot, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        hits = self._index(snap).overlapping((r0, r1), (c0, c1))
         if len(hits) == 1:
             b = hits[0]
             if b.rows[0] <= r0 and r1 <= b.rows[1] and b.cols[0] <= c0 and c1 <= b.cols[1]:
@@ -259,7 +298,8 @@ class NoiseDataset:
         return out
 
     def iter_chunks(self, snapshot: str | None = None, layer: str | None = None, *,
-                    by: str = "rows", max_elements: int = DEFAULT_CHUNK) -> Iterator[np.ndarray]:
+                    by: str = "rows", max_elements: int = DEFAULT_CHUNK,
+                    standardize: bool = False) -> Iterator[np.ndarray]:
         """Yield the (K × P_layer) matrix in bounded 2-D pieces, in its stored dtype.
 
         Parameters
@@ -272,6 +312,10 @@ class NoiseDataset:
             rows (for per-coordinate statistics); each holds at least one column.
         max_elements : int
             Upper bound on values per chunk (except one full column for ``by="columns"``).
+        standardize : bool
+            Yield float64 ``(x - median) / IQR`` per column instead, computed by one extra
+            column pass first; columns excluded by :meth:`standardized` (IQR = 0 or
+            non-finite) are left out, with the same warning.
 
         Yields
         ------
@@ -281,30 +325,67 @@ class NoiseDataset:
         """
         check_option("by", by, ("rows", "columns"))
         max_elements = check_int("max_elements", max_elements, min=1)
+        standardize = check_bool("standardize", standardize)
         snap = self.snapshot(snapshot)
+        scale = self._robust_scale(snap, layer, max_elements)[0] if standardize else None
+        return self._iter(snap, layer, by, max_elements, scale)
+
+    def _iter(self, snap: Snapshot, layer: str | None, by: str, max_elements: int,
+              scale: tuple | None) -> Iterator[np.ndarray]:
         c0, c1 = self._cols(snap, layer)
+        for r0, r1, a, b in self._regions(snap, c0, c1, by, max_elements):
+            x = self._region(snap, r0, r1, a, b)
+            if scale is not None:
+                med, iqr, kept = (v[a - c0:b - c0] for v in scale)
+                if not kept.any():
+                    continue
+                x = (np.asarray(x, dtype=np.float64)[:, kept] - med[kept]) / iqr[kept]
+            yield x
+
+    def _regions(self, snap: Snapshot, c0: int, c1: int, by: str,
+                 max_elements: int) -> Iterator[tuple[int, int, int, int]]:
         k, p = snap.n_rows, c1 - c0
         if by == "columns":
             step = max(1, max_elements // k)
             for a in range(c0, c1, step):
-                yield self._region(snap, 0, k, a, min(a + step, c1))
+                yield 0, k, a, min(a + step, c1)
             return
         if p > max_elements:
             for r in range(k):
                 for a in range(c0, c1, max_elements):
-                    yield self._region(snap, r, r + 1, a, min(a + max_elements, c1))
+                    yield r, r + 1, a, min(a + max_elements, c1)
             return
         step = max(1, max_elements // max(p, 1))
         # cut at stored row-block boundaries where possible so chunks are zero-copy views
-        cuts = sorted({b.rows[1] for b in snap.blocks if b.cols[0] < c1 and c0 < b.cols[1]})
+        cuts = self._index(snap).row_ends((c0, c1))
         r = 0
         while r < k:
             end = min(r + step, k)
-            inside = [c for c in cuts if r < c <= end]
-            if inside and inside[-1] > r:
-                end = inside[-1]
-            yield self._region(snap, r, end, c0, c1)
+            last = bisect_right(cuts, end) - 1  # largest stored row bound <= end
+            if last >= 0 and cuts[last] > r:
+                end = cuts[last]
+            yield r, end, c0, c1
             r = end
+
+    def _robust_scale(self, snap: Snapshot, layer: str | None, max_elements: int):
+        """Per-column median and IQR, the kept mask, the exclusion counts and the warning."""
+        meds, iqrs = [], []
+        for blk in self._iter(snap, layer, "columns", max_elements, None):
+            q25, q50, q75 = np.percentile(np.asarray(blk, dtype=np.float64), [25, 50, 75],
+                                          axis=0)
+            meds.append(q50)
+            iqrs.append(q75 - q25)
+        median, iqr = np.concatenate(meds), np.concatenate(iqrs)
+        nonfinite = ~(np.isfinite(median) & np.isfinite(iqr))
+        zero = ~nonfinite & (iqr == 0)
+        kept = ~(nonfinite | zero)
+        n_zero, n_bad = int(zero.sum()), int(nonfinite.sum())
+        msgs: tuple[str, ...] = ()
+        if n_zero or n_bad:
+            msgs = (warn(f"{n_zero + n_bad} of {kept.size} coordinates excluded from robust "
+                         f"standardisation ({n_zero} with IQR = 0, {n_bad} with non-finite "
+                         "median/IQR).", DataWarning, stacklevel=4),)
+        return (median, iqr, kept), n_zero, n_bad, msgs
 
     # -- views --------------------------------------------------------------------------
     def matrix(self, snapshot: str | None = None, layer: str | None = None) -> np.ndarray:
@@ -323,29 +404,16 @@ class NoiseDataset:
 
         Columns whose IQR is 0 (e.g. always-zero gradients) or whose median/IQR is not
         finite are excluded, counted, and reported with a :class:`~stablecheck.errors.DataWarning`.
+        The result holds K × n_kept float64 values; for bounded memory use
+        ``iter_chunks(..., standardize=True)``.
         """
-        meds, iqrs, parts = [], [], []
-        for blk in self.iter_chunks(snapshot, layer, by="columns", max_elements=max_elements):
-            x = np.asarray(blk, dtype=np.float64)
-            q25, q50, q75 = np.percentile(x, [25, 50, 75], axis=0)
-            iqr = q75 - q25
-            ok = np.isfinite(q50) & np.isfinite(iqr) & (iqr > 0)
-            meds.append(q50)
-            iqrs.append(iqr)
-            parts.append((x[:, ok] - q50[ok]) / iqr[ok])
-        median, iqr = np.concatenate(meds), np.concatenate(iqrs)
-        nonfinite = ~(np.isfinite(median) & np.isfinite(iqr))
-        zero = ~nonfinite & (iqr == 0)
-        kept = ~(nonfinite | zero)
-        msgs = []
-        n_zero, n_bad = int(zero.sum()), int(nonfinite.sum())
-        if n_zero or n_bad:
-            msgs.append(warn(f"{n_zero + n_bad} of {kept.size} coordinates excluded from robust "
-                             f"standardisation ({n_zero} with IQR = 0, {n_bad} with non-finite "
-                             "median/IQR).", DataWarning))
-        return StandardizedNoise(values=np.concatenate(parts, axis=1), median=median, iqr=iqr,
-                                 kept=kept, n_zero_iqr=n_zero, n_nonfinite=n_bad,
-                                 warnings=tuple(msgs))
+        max_elements = check_int("max_elements", max_elements, min=1)
+        snap = self.snapshot(snapshot)
+        scale, n_zero, n_bad, msgs = self._robust_scale(snap, layer, max_elements)
+        parts = list(self._iter(snap, layer, "columns", max_elements, scale))
+        values = np.hstack(parts) if parts else np.empty((snap.n_rows, 0))
+        return StandardizedNoise(values=values, median=scale[0], iqr=scale[1], kept=scale[2],
+                                 n_zero_iqr=n_zero, n_nonfinite=n_bad, warnings=msgs)
 
     def projections(self, snapshot: str | None = None, layer: str | None = None, *,
                     n_projections: int = 16, rng: Any = None,

@@ -191,16 +191,17 @@ def _read_text(p: Path, fmt: str, max_bytes: int):
     except UnicodeDecodeError:
         raise NoiseFormatError(f"{p}: not UTF-8 text.") from None
     lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    i = next((j for j, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")),
+             len(lines))
+    first = lines[i] if i < len(lines) else ""
     delim = "," if (fmt == "csv" or "," in first) else None
     toks = [t.strip() for t in (first.split(delim) if delim else first.split())]
-    skip, extra = 0, []
+    extra = []
     if toks and not all(_is_number(t) for t in toks if t):
-        skip = 1
+        lines = lines[i + 1:]
         extra.append(f"the first line ({first[:60]!r}) was read as a header and skipped.")
     try:
-        arr = np.loadtxt(lines, delimiter=delim, skiprows=skip, dtype=np.float64, ndmin=2,
-                         comments="#")
+        arr = np.loadtxt(lines, delimiter=delim, dtype=np.float64, ndmin=2, comments="#")
     except ValueError as exc:
         raise NoiseFormatError(f"{p}: not a numeric table ({exc}).") from None
     if arr.size == 0:

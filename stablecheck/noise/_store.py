@@ -1,4 +1,6 @@
-"""Run directories: crash-safe chunk store with a manifest as the commit log.
+"""Run directories: layout, durable-I/O helpers, records and the reader.
+
+The writer lives in :mod:`stablecheck.noise._writer`.
 
 Layout (specified in ``docs/noise-format.md``)::
 
@@ -29,16 +31,12 @@ import numpy as np
 
 from .._validation import check_int, check_layer_table, check_option, check_store_name
 from ..errors import NoiseFormatError
-from ._meta import SCHEMA_VERSION, check_meta, library_versions
-from ._npy import npy_bytes, open_npy
-from ._safetensors import open_safetensors, safetensors_bytes
+from ._index import RectIndex
+from ._meta import check_meta
+from ._npy import open_npy
+from ._safetensors import open_safetensors
 
-try:  # POSIX advisory lock; released by the kernel when the writer dies
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
-__all__ = ["RunWriter", "RunReader", "open_run", "ChunkEntry", "SnapshotInfo", "is_run_dir",
+__all__ = ["RunReader", "open_run", "ChunkEntry", "SnapshotInfo", "is_run_dir",
            "config_fingerprint", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "stablecheck.noise-run"
@@ -194,10 +192,6 @@ def _read_manifest(path: Path) -> tuple[list[ChunkEntry], int, int]:
     return entries, end, len(raw)
 
 
-def _overlaps(a: tuple, b: tuple) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
 # -------------------------------------------------------------------------------------
 # reader
 # -------------------------------------------------------------------------------------
@@ -248,11 +242,21 @@ class RunReader:
                 self.snapshots[info.name] = info
         entries, _, _ = _read_manifest(self.path / "manifest.jsonl")
         self._chunks: dict[str, list[ChunkEntry]] = {name: [] for name in self.snapshots}
+        self._index: dict[str, RectIndex] = {name: RectIndex() for name in self.snapshots}
         seen: set[str] = set()
         for e in entries:
             self._check_entry(e, seen)
-            self._chunks[e.snapshot].append(e)
+            self._add(e)
         self._verified: set[str] = set()
+
+    def _add(self, e: ChunkEntry) -> None:
+        self._chunks[e.snapshot].append(e)
+        self._index[e.snapshot].add(e.rows, e.cols, e)
+
+    def _declare(self, info: SnapshotInfo) -> None:
+        self.snapshots[info.name] = info
+        self._chunks[info.name] = []
+        self._index[info.name] = RectIndex()
 
     def _check_entry(self, e: ChunkEntry, seen: set[str]) -> None:
         where = f"{self.path / 'manifest.jsonl'}"
@@ -266,9 +270,8 @@ class RunReader:
                                    f"({info.n_rows}x{info.n_cols} {info.dtype}).")
         if e.chunk in seen:
             raise NoiseFormatError(f"{where}: chunk {e.chunk} is committed twice.")
-        for o in self._chunks[e.snapshot]:
-            if _overlaps(o.rows, e.rows) and _overlaps(o.cols, e.cols):
-                raise NoiseFormatError(f"{where}: chunks {o.chunk} and {e.chunk} overlap.")
+        for o in self._index[e.snapshot].overlapping(e.rows, e.cols):
+            raise NoiseFormatError(f"{where}: chunks {o.chunk} and {e.chunk} overlap.")
         seen.add(e.chunk)
         f = self.path / e.chunk
         if not f.is_file() or f.stat().st_size != e.bytes:
@@ -347,250 +350,3 @@ def _snapshot_from_json(d: Any, where: Path) -> SnapshotInfo:
 def open_run(path: str | os.PathLike) -> RunReader:
     """Open a run directory for reading (see :class:`RunReader`)."""
     return RunReader(path)
-
-
-# -------------------------------------------------------------------------------------
-# writer
-# -------------------------------------------------------------------------------------
-
-class RunWriter:
-    """Create or resume a run directory and commit noise chunks crash-safely.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Run directory. Created if missing; resumed if it holds a run with the same
-        ``run_id`` and ``config``.
-    run_id : str
-        Identifier of the run (1-64 characters from ``[A-Za-z0-9_-]``).
-    config : dict, optional
-        Everything that determines the data (model, data, seed, K, B, ...); its fingerprint
-        decides whether an existing directory may be resumed. JSON values only.
-    meta : dict, optional
-        Run metadata (schema in ``docs/noise-format.md``); library versions are added.
-    chunk_format : {"npy", "safetensors"}
-        File format of new chunks.
-
-    Raises
-    ------
-    NoiseFormatError
-        The directory belongs to a different run (other ``run_id`` or config fingerprint),
-        is not a run directory, or its manifest/chunks are damaged.
-    RuntimeError
-        Another live process holds the writer lock of this directory.
-
-    Notes
-    -----
-    One writer per directory (an advisory ``flock`` on ``.lock``, released by the kernel if
-    the writer dies). Resuming deletes ``*.tmp*`` leftovers and chunk files that were never
-    committed, and truncates a torn last manifest line.
-    """
-
-    def __init__(self, path: str | os.PathLike, *, run_id: str, config: dict | None = None,
-                 meta: dict | None = None, chunk_format: str = "npy"):
-        self.path = Path(path)
-        self.run_id = check_store_name("run", run_id)
-        self.config = dict(config or {})
-        self.fingerprint = config_fingerprint(self.config)
-        self.chunk_format = check_option("chunk_format", chunk_format, tuple(_EXT))
-        run_meta = check_meta(meta, name="meta")
-        run_meta.setdefault("versions", library_versions())
-        self._lock_fd: int | None = None
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._lock()
-        try:
-            self.resumed = is_run_dir(self.path)
-            if self.resumed:
-                self._resume()
-            else:
-                self._create(run_meta)
-        except BaseException:
-            self.close()
-            raise
-
-    # -- setup ----------------------------------------------------------------------
-    def _lock(self) -> None:
-        if fcntl is None:  # pragma: no cover
-            return
-        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise RuntimeError(f"{self.path}: another process is writing this run (its .lock "
-                               "is held); wait for it or use another directory.") from None
-        self._lock_fd = fd
-
-    def _create(self, run_meta: dict) -> None:
-        stray = [p.name for p in self.path.iterdir()
-                 if p.name != ".lock" and ".tmp" not in p.name]
-        if stray:
-            raise NoiseFormatError(f"{self.path}: not empty and not a stablecheck run "
-                                   f"(found {sorted(stray)[:5]}); use an empty directory.")
-        self._remove_tmp(self.path)
-        atomic_write(self.path / "run.json", _dump({
-            "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "run_id": self.run_id,
-            "fingerprint": self.fingerprint, "config": self.config, "meta": run_meta}))
-        for sub in ("chunks", "snapshots"):  # after run.json: a crash leaves a resumable run
-            (self.path / sub).mkdir(exist_ok=True)
-        _fsync_dir(self.path)
-        self._reader = RunReader(self.path)
-
-    def _resume(self) -> None:
-        run = _load_json(self.path / "run.json")
-        theirs = (run.get("run_id"), run.get("fingerprint")) if isinstance(run, dict) else None
-        if theirs != (self.run_id, self.fingerprint):
-            raise NoiseFormatError(
-                f"{self.path} belongs to another run (run_id {theirs and theirs[0]!r}, "
-                f"config {theirs and str(theirs[1])[:19]}...), not run_id {self.run_id!r} with "
-                f"config {self.fingerprint[:19]}...; use a new directory or the same config.")
-        for sub in ("chunks", "snapshots"):
-            (self.path / sub).mkdir(exist_ok=True)
-            self._remove_tmp(self.path / sub)
-        self._remove_tmp(self.path)
-        manifest = self.path / "manifest.jsonl"
-        _, committed, total = _read_manifest(manifest)
-        if committed < total:  # torn last line: never committed
-            fd = os.open(manifest, os.O_WRONLY)
-            try:
-                os.ftruncate(fd, committed)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        self._reader = RunReader(self.path)
-        known = {e.chunk for s in self._reader.snapshots for e in self._reader.chunks(s)}
-        for f in (self.path / "chunks").iterdir():
-            if f"chunks/{f.name}" not in known:
-                f.unlink()  # renamed into place but never committed
-        _fsync_dir(self.path / "chunks")
-
-    @staticmethod
-    def _remove_tmp(folder: Path) -> None:
-        removed = False
-        for f in folder.glob("*.tmp*"):
-            if f.is_file():
-                f.unlink()
-                removed = True
-        if removed:
-            _fsync_dir(folder)
-
-    # -- public API -----------------------------------------------------------------
-    @property
-    def snapshots(self) -> dict[str, SnapshotInfo]:
-        """Snapshots declared so far (including those found when resuming)."""
-        return dict(self._reader.snapshots)
-
-    def add_snapshot(self, name: str, *, n_rows: int, layers: Any, dtype: str = "float32",
-                     meta: dict | None = None) -> SnapshotInfo:
-        """Declare a snapshot: K = ``n_rows`` noise vectors over the columns of ``layers``.
-
-        ``layers`` is a sequence of ``(name, shape)`` (offsets assigned in order) or a dict
-        name → shape. Re-declaring an existing snapshot with the same content is a no-op
-        (this is what a resumed run does); different content raises ``ValueError``.
-        """
-        self._check_open()
-        name = check_store_name("snapshot", name)
-        n_rows = check_int("n_rows", n_rows, min=1)
-        try:
-            dtype = np.dtype(dtype).name
-        except TypeError:
-            pass
-        dtype = check_option("dtype", dtype, _FLOATS)
-        table = check_layer_table(layers)
-        n_cols = max(d["offset"] + d["size"] for d in table)
-        smeta = check_meta(meta)
-        smeta.update(schema_version=SCHEMA_VERSION, n_minibatches=n_rows, dtype=dtype)
-        doc = {"format_version": FORMAT_VERSION, "name": name, "n_rows": n_rows,
-               "n_cols": n_cols, "dtype": dtype, "layers": table, "meta": smeta}
-        info = _snapshot_from_json(json.loads(_dump(doc)), self.path / "snapshots" / f"{name}.json")
-        old = self._reader.snapshots.get(name)
-        if old is not None:
-            if old != info:
-                raise ValueError(f"snapshot {name!r} already exists in {self.path} with a "
-                                 "different declaration (K, layers, dtype or meta).")
-            return old
-        atomic_write(self.path / "snapshots" / f"{name}.json", _dump(doc))
-        self._reader.snapshots[name] = info
-        self._reader._chunks[name] = []
-        return info
-
-    def has_chunk(self, snapshot: str, *, rows: tuple[int, int],
-                  cols: tuple[int, int] | None = None) -> bool:
-        """True when exactly this block (``rows``, ``cols``; default all columns) is committed."""
-        info = self._info(snapshot)
-        cols = (0, info.n_cols) if cols is None else tuple(cols)
-        return any(e.rows == tuple(rows) and e.cols == cols for e in self._reader.chunks(snapshot))
-
-    def is_complete(self, snapshot: str) -> bool:
-        """True when every (row, column) of ``snapshot`` is committed."""
-        self._info(snapshot)
-        return self._reader.is_complete(snapshot)
-
-    def write_chunk(self, snapshot: str, data: Any, *, row_start: int, col_start: int = 0) -> bool:
-        """Commit ``data`` (rows × cols) at ``[row_start, ...) × [col_start, ...)``.
-
-        Returns False (and writes nothing) when exactly this block is already committed, so a
-        resumed loop can simply call it again; True after a new commit. A block that
-        overlaps committed data differently raises ``ValueError``. ``data`` must have the
-        snapshot's dtype; a 1-D array is one row.
-        """
-        self._check_open()
-        info = self._info(snapshot)
-        arr = np.asarray(data)
-        if arr.ndim == 1:
-            arr = arr.reshape(1, -1)
-        if arr.ndim != 2:
-            raise ValueError(f"chunk data must be 2-D (rows x columns); got shape {arr.shape}.")
-        if arr.dtype != np.dtype(info.dtype):
-            raise TypeError(f"chunk dtype {arr.dtype} differs from snapshot {snapshot!r} dtype "
-                            f"{info.dtype}; convert it with .astype({info.dtype!r}) first.")
-        r0 = check_int("row_start", row_start, min=0)
-        c0 = check_int("col_start", col_start, min=0)
-        rows, cols = (r0, r0 + arr.shape[0]), (c0, c0 + arr.shape[1])
-        if arr.size == 0 or rows[1] > info.n_rows or cols[1] > info.n_cols:
-            raise ValueError(f"chunk rows {rows} x cols {cols} is empty or outside snapshot "
-                             f"{snapshot!r} ({info.n_rows} x {info.n_cols}).")
-        for e in self._reader.chunks(snapshot):
-            if e.rows == rows and e.cols == cols:
-                return False
-            if _overlaps(e.rows, rows) and _overlaps(e.cols, cols):
-                raise ValueError(f"chunk rows {rows} x cols {cols} overlaps committed chunk "
-                                 f"{e.chunk}.")
-        fmt = self.chunk_format
-        payload = npy_bytes(arr) if fmt == "npy" else safetensors_bytes({"data": arr})
-        fname = f"{snapshot}.r{rows[0]}-{rows[1]}.c{cols[0]}-{cols[1]}{_EXT[fmt]}"
-        atomic_write(self.path / "chunks" / fname, payload)
-        entry = ChunkEntry(chunk=f"chunks/{fname}", snapshot=snapshot, rows=rows, cols=cols,
-                           dtype=info.dtype, format=fmt, bytes=len(payload),
-                           sha256=hashlib.sha256(payload).hexdigest())
-        _append_line(self.path / "manifest.jsonl", entry.line())  # the commit
-        self._reader._chunks[snapshot].append(entry)
-        return True
-
-    def reader(self) -> RunReader:
-        """A fresh :class:`RunReader` of what is committed now."""
-        return RunReader(self.path)
-
-    def close(self) -> None:
-        """Release the writer lock (idempotent). Committed data is already durable."""
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing releases the flock
-            self._lock_fd = None
-
-    def __enter__(self) -> RunWriter:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    # -- helpers --------------------------------------------------------------------
-    def _check_open(self) -> None:
-        if self._lock_fd is None and fcntl is not None:
-            raise RuntimeError("this RunWriter is closed.")
-
-    def _info(self, snapshot: str) -> SnapshotInfo:
-        info = self._reader.snapshots.get(snapshot)
-        if info is None:
-            raise KeyError(f"snapshot {snapshot!r} is not declared; call add_snapshot first "
-                           f"(declared: {sorted(self._reader.snapshots)}).")
-        return info

@@ -1,6 +1,6 @@
 """A deterministic RunWriter job, run as a child process by test_noise_crash.py.
 
-``python _crash_job.py ROOT OUTDIR KILL_AT SEED`` counts every os.write / os.fsync /
+``python _crash_job.py ROOT OUTDIR KILL_AT SEED [FORMAT]`` counts every os.write / os.fsync /
 os.replace call the store makes and SIGKILLs itself at call number ``KILL_AT`` — before the
 call, after it, or (for writes) after writing a seeded random prefix of the bytes, which
 leaves a torn file or manifest line. ``KILL_AT = 0`` runs to the end and prints the number
@@ -73,7 +73,8 @@ def _install(kill_at: int, seed: int) -> list[int]:
 
 if __name__ == "__main__":
     root, out, kill_at, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    fmt = sys.argv[5] if len(sys.argv) > 5 else "npy"
     sys.path.insert(0, root)
     count = _install(kill_at, seed)
-    job(out)
+    job(out, chunk_format=fmt)
     sys.stdout.write(f"{count[0]}\n")

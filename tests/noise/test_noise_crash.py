@@ -30,10 +30,10 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL/fsync s
 N_KILLS = 24
 
 
-def _child(out: Path, kill_at: int, seed: int) -> subprocess.CompletedProcess:
+def _child(out: Path, kill_at: int, seed: int, fmt: str = "npy") -> subprocess.CompletedProcess:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     return subprocess.run([sys.executable, str(HERE / "_crash_job.py"), str(ROOT), str(out),
-                           str(kill_at), str(seed)], capture_output=True, text=True,
+                           str(kill_at), str(seed), fmt], capture_output=True, text=True,
                           timeout=120, env=env)
 
 
@@ -96,6 +96,22 @@ def test_kill_at_random_points_then_resume(reference, tmp_path):
         _crash_job.job(out)  # resume in this process
         assert _content(out) == ref_content, f"resume after kill at call {kill_at} differs"
         assert not list(out.rglob("*.tmp*"))
+
+
+def test_kill_safetensors_chunks_then_resume(tmp_path):
+    """The same protocol with safetensors chunks, at fewer (8) seeded kill points."""
+    ref = tmp_path / "ref"
+    proc = _child(ref, 0, 0, "safetensors")
+    assert proc.returncode == 0, proc.stderr
+    n_calls = int(proc.stdout.strip())
+    rng = np.random.default_rng(7)
+    for i, kill_at in enumerate(sorted(rng.choice(np.arange(1, n_calls + 1), 8, replace=False))):
+        out = tmp_path / f"run{i}"
+        proc = _child(out, int(kill_at), seed=100 + i, fmt="safetensors")
+        assert proc.returncode == -signal.SIGKILL, (kill_at, proc.returncode, proc.stderr)
+        _check_after_kill(out, ref)
+        _crash_job.job(out, chunk_format="safetensors")
+        assert _content(out) == _content(ref)
 
 
 def test_resume_twice_is_a_no_op(reference, tmp_path):

@@ -82,6 +82,29 @@ def test_standardized_excludes_zero_iqr_columns(rng):
     np.testing.assert_allclose(st.values, (keep - q50) / (q75 - q25), rtol=1e-15)
 
 
+@pytest.mark.parametrize("max_elements", [5, 37, 100, 10**6])
+def test_streamed_standardisation_equals_the_in_memory_view(run_dataset, max_elements):
+    ds, data = run_dataset
+    st = ds.standardized(layer="b")
+    rows = list(ds.iter_chunks(layer="b", standardize=True, max_elements=max_elements))
+    cols = list(ds.iter_chunks(layer="b", by="columns", standardize=True,
+                               max_elements=max_elements))
+    np.testing.assert_array_equal(np.hstack(cols), st.values)
+    if max_elements >= st.values.shape[1]:  # whole rows: row-major pooled order
+        np.testing.assert_array_equal(np.concatenate([c.reshape(-1) for c in rows]),
+                                      st.values.reshape(-1))
+    assert all(c.dtype == np.float64 for c in rows)
+
+
+def test_streamed_standardisation_skips_excluded_columns(rng):
+    x = rng.standard_normal((30, 5))
+    x[:, 1] = 0.0
+    ds = sc.noise.NoiseDataset.from_array(x)
+    with pytest.warns(DataWarning, match="1 of 5 coordinates excluded"):
+        chunks = list(ds.iter_chunks(by="columns", max_elements=30, standardize=True))
+    assert [c.shape for c in chunks] == [(30, 1)] * 4
+
+
 def test_projections_match_explicit_directions(run_dataset):
     ds, data = run_dataset
     p1 = ds.projections(n_projections=5, rng=3, max_elements=50)
@@ -147,6 +170,12 @@ def test_npz_and_safetensors_members_become_layers(tmp_path, rng):
         assert any("each of the 2 arrays is one layer" in s for s in ds.assumptions)
 
 
+def test_empty_arrays_are_refused(tmp_path):
+    np.save(tmp_path / "e.npy", np.zeros((5, 0)))
+    with pytest.raises(NoiseFormatError, match="holds no values"):
+        sc.load_noise(tmp_path / "e.npy")
+
+
 def test_members_with_different_k_are_refused(tmp_path):
     np.savez(tmp_path / "x.npz", a=np.ones((5, 3)), b=np.ones((4, 3)))
     with pytest.raises(NoiseFormatError, match="differ in their first axis"):
@@ -161,6 +190,9 @@ def test_csv_with_header_and_txt(tmp_path, rng):
     np.testing.assert_allclose(ds.matrix(), x, rtol=1e-15)  # %.18e text is exact for float64
     assert any("header" in s for s in ds.assumptions)
     np.testing.assert_allclose(sc.load_noise(tmp_path / "x.txt").pooled(), x[:, 0], rtol=1e-15)
+    (tmp_path / "c.txt").write_text("# produced by hand\n\nu v\n1 2\n3 4 # note\n")
+    c = sc.load_noise(tmp_path / "c.txt")
+    np.testing.assert_array_equal(c.matrix(), [[1.0, 2.0], [3.0, 4.0]])
     (tmp_path / "bad.csv").write_text("1,2\n3,abc\n")
     with pytest.raises(NoiseFormatError, match="not a numeric table"):
         sc.load_noise(tmp_path / "bad.csv")

@@ -50,8 +50,11 @@ def test_committed_chunk_is_skipped_and_overlap_refused(tmp_path, rng):
             w.write_chunk("s0", data[:4].astype(np.float64), row_start=0)
         with pytest.raises(ValueError, match="outside snapshot"):
             w.write_chunk("s0", data[:4], row_start=10)
-        with pytest.raises(ValueError, match="different declaration"):
+        with pytest.raises(ValueError, match="different shape, layer table or dtype"):
             w.add_snapshot("s0", n_rows=13, layers=LAYERS, meta={"iteration": 5})
+        with pytest.warns(DataWarning, match="stored metadata .* is kept"):
+            kept = w.add_snapshot("s0", n_rows=12, layers=LAYERS, meta={"iteration": 6})
+        assert kept.meta["iteration"] == 5
         assert w.is_complete("s0")
         with pytest.raises(KeyError, match="add_snapshot first"):
             w.write_chunk("nope", data[:4], row_start=0)
