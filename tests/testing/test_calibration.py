@@ -65,11 +65,17 @@ def test_replicates_are_reproducible():
 
 
 def test_quick_run_renders_and_lists_missing_engines():
-    rows = cal.run_cases([c for c in cal.cases() if "Pareto α = 1.5" in c.name], quick=True)
+    import dataclasses
+
+    control = next(c for c in cal.cases() if c.source == "control" and "Pareto" in c.name)
+    missing = dataclasses.replace(control, name="needs an engine that is absent",
+                                  needs="stablecheck:no_such_engine")
+    rows = cal.run_cases([control, missing], quick=True)
+    assert rows[0].result is not None and rows[0].result.reps == control.quick_reps
+    assert rows[1].result is None and "no_such_engine" in rows[1].missing
     text = cal.render(rows, quick=True, seconds=1.0)
-    assert "Coverage of confidence intervals" in text and "## Not run" in text
-    ran = [r for r in rows if r.result is not None]
-    assert ran and all(r.case.source == "control" or r.case.needs for r in rows)
+    assert "Coverage of confidence intervals" in text and "QUICK" in text
+    assert "* needs an engine that is absent — stablecheck.no_such_engine" in text
 
 
 def test_every_explanation_names_a_case():
