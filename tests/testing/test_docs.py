@@ -17,8 +17,18 @@ def test_validation_page_runs_and_its_claims_hold(capsys):
     blocks = _blocks()
     assert len(blocks) >= 4
     ns: dict = {"__name__": "docs_validation"}
-    for code in blocks:
-        exec(compile(code, str(DOC), "exec"), ns)  # noqa: S102 - our own documentation
+    # the page's own @settings inherit from the active profile: on a shared, loaded build
+    # machine, slow data generation must not fail the examples (it is not what they show)
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("docs-page", suppress_health_check=[HealthCheck.too_slow])
+    previous = settings._current_profile
+    settings.load_profile("docs-page")
+    try:
+        for code in blocks:
+            exec(compile(code, str(DOC), "exec"), ns)  # noqa: S102 - our own documentation
+    finally:
+        settings.load_profile(previous)
     naive, hardened = ns["naive_report"], ns["report"]
     # "the statistics are fine ... but hostile_inputs fails on eleven kinds of data"
     assert naive.failed_properties == ("hostile_inputs",)

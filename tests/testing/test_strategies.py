@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from scipy import stats
@@ -18,7 +18,9 @@ from stablecheck._validation import as_sample, check_stable_params
 from stablecheck.testing import _samplers
 from stablecheck.testing import strategies as scst
 
-FAST = settings(max_examples=40, deadline=None)
+# the build machine is shared: generation speed is not what these tests are about
+_NO_SLOW = [HealthCheck.too_slow]
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=_NO_SLOW)
 
 
 # --- derived from DOMAINS ------------------------------------------------------------
@@ -60,7 +62,7 @@ def test_invalid_region_breaks_only_free_parameters(p):
 def test_edge_region_reaches_the_hard_values():
     seen = set()
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=200, deadline=None, suppress_health_check=_NO_SLOW)
     @given(scst.stable_params(region="edge"))
     def collect(p):
         seen.add((p.alpha, p.beta))
@@ -177,7 +179,7 @@ def test_every_hostile_label_is_drawn_and_well_formed():
     labels = set(scst.hostile_labels())
     seen = {}
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=300, deadline=None, suppress_health_check=_NO_SLOW)
     @given(scst.hostile_arrays())
     def collect(h):
         seen[h.label] = h
@@ -240,7 +242,7 @@ def test_noise_datasets_are_consistent(d):
             "seed"} <= set(d.metadata)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10, deadline=None, suppress_health_check=_NO_SLOW)
 @given(scst.noise_datasets(K=st.integers(2, 9)))
 def test_noise_datasets_become_real_datasets_and_run_directories(d):
     noise = pytest.importorskip("stablecheck.noise", reason="stablecheck.noise has not landed "
@@ -259,7 +261,7 @@ def test_noise_datasets_become_real_datasets_and_run_directories(d):
         assert back.metadata()["batch_size"] == d.metadata["batch_size"]
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=5, deadline=None, suppress_health_check=_NO_SLOW)
 @given(scst.noise_datasets(as_dataset=True))
 def test_noise_datasets_can_draw_dataset_objects(ds):
     noise = pytest.importorskip("stablecheck.noise")
