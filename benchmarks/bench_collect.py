@@ -14,7 +14,7 @@ this process with ``torch.set_num_threads(1)`` on the same model and batches.
 * end to end: ``collect_noise`` (weights saved, exact full gradient, 64 noise rows written
   as a crash-safe run: atomic chunk files, sha256, fsync, manifest) vs the hand-written
   equivalent (same gradients, ``np.save`` of the 64 x P matrix, weights via safetensors).
-* peak RSS: a fresh interpreter collects K = 256 (quick: 16) rows of B = 32 for a ~1e7-parameter
+* peak RSS: a fresh interpreter collects K = 256 (quick: 8) rows of B = 32 for a ~1e7-parameter
   MLP (3000-3000-300, n = 2048) with the default 64 MiB chunks; K x P would be 10 GB.
 """
 
@@ -218,7 +218,7 @@ print(json.dumps({{"p": p, "k": n_rows, "before": before, "peak": peak, "seconds
 def _rss_table(quick: bool) -> dict:
     from stablecheck.collect._collector import DEFAULT_CHUNK_BYTES
 
-    k = 16 if quick else 256
+    k = 8 if quick else 256
     tmp = Path(tempfile.mkdtemp(prefix="bench-collect-rss-"))
     try:
         r = run_in_subprocess(_RSS_CODE.format(k=k, out=str(tmp / "run")), timeout=3000)

@@ -63,6 +63,10 @@ from .tail import (  # noqa: E402
 __all__ += ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
             "robust_standardize", "resample"]
 
+from .tail import PowerLawComparison, PowerLawResult, powerlaw_fit  # noqa: E402
+
+__all__ += ["powerlaw_fit", "PowerLawResult", "PowerLawComparison"]
+
 
 # --- gof (Gaussianity, model comparison) ---------------------------------------------
 from . import gof  # noqa: E402

@@ -523,6 +523,63 @@ def check_tail_usable(n_tail: int, *, n: int, n_zero: int, tail: str, minimum: i
                          f"estimation needs at least {minimum}.")
 
 
+def check_powerlaw_xmin(xmin: Any) -> tuple[str, float, float]:
+    """``xmin`` of the power-law fit: "auto", a positive number, or a ``(lo, hi)`` range.
+
+    Returns ``(kind, lo, hi)`` with kind "auto" (lo, hi = -inf, inf), "fixed" (lo = hi = the
+    value) or "range".
+    """
+    if isinstance(xmin, str):
+        check_option("xmin", xmin, ("auto",))
+        return "auto", -np.inf, np.inf
+    if isinstance(xmin, (tuple, list)):
+        if len(xmin) != 2:
+            raise ValueError(f"`xmin` as a range must be (lo, hi); got {len(xmin)} items.")
+        lo = -np.inf if xmin[0] is None else check_real("xmin[0]", xmin[0])
+        hi = np.inf if xmin[1] is None else check_real("xmin[1]", xmin[1])
+        if not lo <= hi:
+            raise ValueError(f"`xmin` range must have lo <= hi; got ({lo!r}, {hi!r}).")
+        return "range", lo, hi
+    if isinstance(xmin, (bool, np.bool_)) or not isinstance(xmin, numbers.Real):
+        raise TypeError(f"`xmin` must be 'auto', a positive number or a (lo, hi) pair; "
+                        f"got {xmin!r}.")
+    v = check_real("xmin", xmin, low=0.0, low_closed=False)
+    return "fixed", v, v
+
+
+def check_resamples_flag(name: str, value: Any, *, default: int, options: Sequence[str] = ()
+                         ) -> tuple[str | None, int]:
+    """An option that is off (False/None/0), on (True → ``default`` resamples), a count, or a
+    named method from ``options``. Returns ``(method_or_None, n_resamples)``."""
+    if value is None or value is False:
+        return None, 0
+    if value is True:
+        return "bootstrap", default
+    if isinstance(value, str):
+        check_option(name, value, tuple(options))
+        return value, (default if value == "bootstrap" else 0)
+    n = check_int(name, value, min=0)
+    if n == 0:
+        return None, 0
+    if n < 10:
+        raise ValueError(f"`{name}` as a number of resamples must be >= 10; got {n}.")
+    return "bootstrap", n
+
+
+def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "") -> None:
+    """Discrete fits need integer values on the fitted side (positive there by construction:
+    zeros are never on a side, so the values are >= 1)."""
+    if values.size == 0:
+        return
+    frac = values != np.floor(values)
+    if frac.any():
+        nb = int(np.count_nonzero(frac))
+        raise ValueError(f"discrete=True needs integer values{what}; {nb} of {values.size} "
+                         f"values of `{name}` are not integers (e.g. {float(values[frac][0])!r}). "
+                         "Pass discrete=False for continuous data.")
+
+
+
 # =====================================================================================
 # gof: Gaussianity and goodness-of-fit tests (add checkers below)
 # =====================================================================================

@@ -291,6 +291,7 @@ class NoiseDataset:
             arr = b.load()
             out[a0 - r0:a1 - r0, d0 - c0:d1 - c0] = arr[a0 - b.rows[0]:a1 - b.rows[0],
                                                         d0 - b.cols[0]:d1 - b.cols[0]]
+            del arr  # unmap before the next block: one chunk file mapped at a time
             filled += (a1 - a0) * (d1 - d0)
         if filled != out.size:  # gaps in a layer table that skips columns
             raise ValueError(f"snapshot {snap.name!r}: rows {r0}..{r1} x columns {c0}..{c1} "

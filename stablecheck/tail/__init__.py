@@ -5,12 +5,19 @@ Public
     TailSketch, LogMomentSketch       mergeable streaming summaries
     robust_standardize                per-coordinate (x − median)/IQR before pooling
     register_method                   plug another estimator into ``tail_index``
+    powerlaw_fit, PowerLawResult      Clauset–Shalizi–Newman power-law fit, GoF, comparisons
 """
 
 from ._api import METHODS, register_method, tail_index
+from ._powerlaw import PowerLawResult, powerlaw_fit, powerlaw_plugin, powerlaw_tail_index
+from ._powerlaw_compare import PowerLawComparison
 from ._result import TailIndexResult
 from ._sketches import LogMomentSketch, TailSketch
 from ._standardize import robust_standardize
 
+register_method("powerlaw", powerlaw_plugin, cis=("bootstrap", "normal", None),
+                default_ci="bootstrap")
+
 __all__ = ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
-           "robust_standardize", "register_method", "METHODS"]
+           "robust_standardize", "register_method", "METHODS", "powerlaw_fit",
+           "powerlaw_tail_index", "powerlaw_plugin", "PowerLawResult", "PowerLawComparison"]

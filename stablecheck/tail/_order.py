@@ -76,8 +76,13 @@ def _path_grid(kmax: int) -> np.ndarray:
 
 def _kernel_at(kernel: str, pops: np.ndarray, ks: np.ndarray) -> np.ndarray:
     """ξ of ``kernel`` for each row of ``pops`` at that row's ``k``."""
-    path_fn = KERNELS[kernel][0]
     kk = int(ks.max())
+    if kernel == "hill":   # one cumulative sum, read at each row's k
+        L = pops[:, : kk + 1] - pops[:, :1]
+        s1 = np.cumsum(L[:, :kk], axis=1)
+        r = np.arange(pops.shape[0])
+        return s1[r, ks - 1] / ks - L[r, ks]
+    path_fn = KERNELS[kernel][0]
     out = np.empty(pops.shape[0])
     rows = max(1, (1 << 18) // (kk + 1))
     for r0 in range(0, pops.shape[0], rows):
@@ -107,6 +112,7 @@ def order_estimate(
     n_resamples: int,
     rng: np.random.Generator,
     db_options: dict,
+    undersmooth: int = 1,
     replicate_pops: Callable[[int, int, np.random.Generator], np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Estimate from the decreasing positive tail ``top`` of a sample of size ``n``."""
@@ -121,6 +127,8 @@ def order_estimate(
             notes.append("Drees–Kaufmann found no bias within the kept tail; k = all kept "
                          "values.")
         kk = _scale_k(kernel, kk)
+        if undersmooth > 1:
+            kk = max(10, kk // undersmooth)
     elif isinstance(k, float):
         kk = max(2, int(round(k * n)))
     else:
@@ -170,30 +178,44 @@ def order_estimate(
         conf = _normal_ci(xi, se_xi, level)
     elif ci in ("bootstrap", "block"):
         depth = P - int(6 * math.sqrt(P)) - 1 if replicate_pops is None else P
+        cap1 = None
         if auto and k_method == "double_bootstrap":
-            # the analytic re-selection reads the path up to about k_frac * n
+            # the analytic re-selection reads the path up to about kmax1 * n / n1; search
+            # k1 up to 4x the original sample's k1 (the full grid when that is larger)
             n1, _, kmax1, _ = db_grid(n, P, db_options.get("epsilon", 0.1),
                                       db_options.get("k_frac", 0.1))
-            depth = min(depth, int(math.ceil((kmax1 + 1) * n / n1)) + 3)
+            n2 = max(10, int(n1 * n1 / n))
+            cap1 = int(min(kmax1, max(4 * int(k_info.get("k1", kmax1)),
+                                      8 * n1 / n2 + 10, 50)))
+            depth = min(depth, int(math.ceil((cap1 + 1) * n / n1)) + 3)
         elif not auto:
             depth = min(depth, need + 2)
         depth = max(depth, min(P, need + 2))
         R = n_resamples
-        if replicate_pops is None:
-            pops = poisson_pops(logs, n, R, depth, rng)
-        else:
-            pops = replicate_pops(R, depth, rng)
-        if auto and k_method == "double_bootstrap":
-            opts = {k: v for k, v in db_options.items() if k in ("epsilon", "k_frac")}
-            ks, _ = analytic_double_bootstrap(pops, n, **opts)
-            ks = _scale_k(kernel, ks)
-        elif auto:
-            ks = np.array([select_k(p, n, k_method, rng, db_options)[0] for p in pops])
-            ks = _scale_k(kernel, ks)
-        else:
-            ks = np.full(R, kk)
-        ks = np.clip(ks, 2, need_cap(kernel, pops.shape[1]))
-        star = _alpha_of_xi(_kernel_at(kernel, pops, ks))
+        ks = np.empty(R, dtype=np.int64)
+        xs = np.empty(R)
+        batch = max(1, (1 << 21) // max(depth, 1))   # bounds memory to ~100 MB
+        for r0 in range(0, R, batch):
+            b = min(batch, R - r0)
+            if replicate_pops is None:
+                pops = poisson_pops(logs, n, b, depth, rng)
+            else:
+                pops = replicate_pops(b, depth, rng)
+            if auto and k_method == "double_bootstrap":
+                opts = {k: v for k, v in db_options.items() if k in ("epsilon", "k_frac")}
+                kb, _ = analytic_double_bootstrap(pops, n, kmax1_cap=cap1, **opts)
+                kb = _scale_k(kernel, kb)
+            elif auto:
+                kb = np.array([select_k(p, n, k_method, rng, db_options)[0] for p in pops])
+                kb = _scale_k(kernel, kb)
+            else:
+                kb = np.full(b, kk)
+            if auto and undersmooth > 1:
+                kb = np.maximum(10, kb // undersmooth)
+            kb = np.clip(kb, 2, need_cap(kernel, pops.shape[1]))
+            ks[r0:r0 + b] = kb
+            xs[r0:r0 + b] = _kernel_at(kernel, pops, kb)
+        star = _alpha_of_xi(xs)
         jack = None
         if ci_method == "bca":
             jack = _grouped_jackknife(logs, n, kernel, kk, rng)

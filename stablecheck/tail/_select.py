@@ -47,34 +47,33 @@ def _stage_argmin(pop: np.ndarray, n: int, m: int, kmax: int, B: int,
                   rng: np.random.Generator) -> np.ndarray:
     """argmin_k of the bootstrap MSE proxy ``E*[(M2* - 2 M1*²)²]`` for each population row.
 
-    Works in batches of about ``_WORK`` elements so temporaries stay in cache.
+    Works in ``(k, replicates)`` memory order (numpy's cumulative sums are fastest along the
+    slow axis) and in batches of about ``_WORK`` elements so temporaries stay in cache.
     """
     R, P = pop.shape
     scheme = PoissonTail(m)
-    ik = 1.0 / np.arange(1, kmax + 1, dtype=np.float64)
-    q = np.zeros((R, kmax))
-    per = B * (kmax + 1)
-    rows_per = max(1, _WORK // per)
-    b = B if rows_per > 1 else max(1, _WORK // (kmax + 1))
-    for r0 in range(0, R, rows_per):
-        r1 = min(R, r0 + rows_per)
+    ik = (1.0 / np.arange(1, kmax + 1, dtype=np.float64))[:, None]
+    out = np.empty(R, dtype=np.int64)
+    b = max(1, _WORK // (kmax + 1))
+    for r in range(R):
+        q = np.zeros(kmax)
         for s0 in range(0, B, b):
             bb = min(b, B - s0)
-            ranks = scheme.indices(n, rng, (r1 - r0) * bb, kmax + 1)
+            ranks = scheme.indices(n, rng, bb, kmax + 1).T     # (k+1, bb), C-ordered
             np.minimum(ranks, P - 1, out=ranks)
-            ranks = ranks.reshape(r1 - r0, bb, kmax + 1)
-            L = np.take_along_axis(pop[r0:r1, None, :], ranks, axis=2)
-            L -= L[..., :1]
-            s1 = np.cumsum(L[..., :kmax], axis=-1)
+            L = pop[r][ranks]
+            L -= L[:1]
+            s1 = np.cumsum(L[:kmax], axis=0)
             s1 *= ik
-            s2 = np.cumsum(L[..., :kmax] ** 2, axis=-1)
+            s2 = np.cumsum(L[:kmax] ** 2, axis=0)
             s2 *= ik
-            thr = L[..., 1:]
+            thr = L[1:]
             m1 = s1 - thr
             # M2 - 2 M1² with M2 = s2 - 2 thr s1 + thr²
             d = s2 - thr * (2.0 * s1 - thr) - 2.0 * m1 * m1
-            q[r0:r1] += np.einsum("rbk,rbk->rk", d, d)
-    return np.argmin(q[:, 1:], axis=1) + 2   # k >= 2
+            q += np.einsum("kb,kb->k", d, d)
+        out[r] = np.argmin(q[1:]) + 2   # k >= 2
+    return out
 
 
 def double_bootstrap(logs: np.ndarray, n: int, rng: np.random.Generator, *,
@@ -124,6 +123,10 @@ def double_bootstrap(logs: np.ndarray, n: int, rng: np.random.Generator, *,
     R, P = pop.shape
     n1, n2, kmax1, kmax2 = db_grid(n, P, epsilon, k_frac)
     if kmax2 < 4:
+        if P >= n:
+            raise ValueError(f"n = {n} is too small for the double bootstrap (its second stage "
+                             f"would search only {max(kmax2, 0)} values of k); pass an explicit "
+                             "k or use k_method='ks'.")
         raise ValueError(f"the double bootstrap needs a deeper tail: with n={n} and {P} kept "
                          f"values the second-stage grid has only {kmax2} values of k; keep more "
                          "values (TailSketch k_max) or pass an explicit k.")
@@ -153,8 +156,8 @@ def _qi_kstar(k1: np.ndarray, k2: np.ndarray, n1: int, n: int, P: int
 
 
 def analytic_double_bootstrap(logs: np.ndarray, n: int, *, epsilon: float = 0.1,
-                              k_frac: float = 0.1, grid_size: int = 400
-                              ) -> tuple[np.ndarray, dict]:
+                              k_frac: float = 0.1, grid_size: int = 400,
+                              kmax1_cap: int | None = None) -> tuple[np.ndarray, dict]:
     """Conditional-expectation form of :func:`double_bootstrap`, deterministic and ``O(k)``.
 
     A tail-only Poisson resample of size ``n_j`` puts its ``k``-th largest value near the
@@ -164,12 +167,20 @@ def analytic_double_bootstrap(logs: np.ndarray, n: int, *, epsilon: float = 0.1,
     ``Q_j(k) = d(k n / n_j)² + 4 γ̂⁴ / k`` (``γ̂`` = Hill at ``2 sqrt(n)``), minimised over a
     geometric grid of ``grid_size`` values; ``k1, k2`` then enter Qi's formula as in the
     Monte-Carlo version. Used to re-select ``k`` inside every bootstrap replicate, where the
-    Monte-Carlo double bootstrap would cost ``n_resamples`` times more.
+    Monte-Carlo double bootstrap would cost ``n_resamples`` times more. ``kmax1_cap``
+    narrows the stage-1 grid (and the stage-2 grid in proportion), e.g. to a few times the
+    ``k1`` found on the original sample, so replicates read only the depth they need.
     """
     pop = np.atleast_2d(np.asarray(logs, dtype=np.float64))
     R, P = pop.shape
     n1, n2, kmax1, kmax2 = db_grid(n, P, epsilon, k_frac)
-    if kmax2 < 4:
+    if kmax1_cap is not None:
+        # replicate populations were drawn exactly as deep as the capped grid needs
+        full1 = int(k_frac * n1)
+        kmax1 = max(4, min(full1, int(kmax1_cap)))
+        kmax2 = max(4, int(kmax1 * n2 / n1))
+        kmax1 = max(kmax1, kmax2)
+    elif kmax2 < 4:
         raise ValueError(f"the double bootstrap needs a deeper tail: with n={n} and {P} kept "
                          f"values the second-stage grid has only {kmax2} values of k; keep more "
                          "values (TailSketch k_max) or pass an explicit k.")

@@ -102,9 +102,9 @@ def test_bad_options(rng, kw, msg):
         sc.tail_index(x, **kw)
 
 
-def test_powerlaw_slot_raises_until_plugged(rng):
-    with pytest.raises(NotImplementedError, match="powerlaw"):
-        sc.tail_index(rng.pareto(2.0, 1000) + 1, method="powerlaw")
+def test_powerlaw_is_plugged_into_tail_index(rng):
+    res = sc.tail_index(rng.pareto(2.0, 1000) + 1, method="powerlaw", n_resamples=50, rng=0)
+    assert res.method == "powerlaw" and abs(res.alpha - 2.0) < 0.4
 
 
 def test_stable_model_values_above_two_are_flagged_not_clipped(rng):
@@ -132,3 +132,9 @@ def test_rng_reproducible(rng):
     b = sc.tail_index(x, ci="bootstrap", n_resamples=200, rng=11)
     assert a.alpha == b.alpha and tuple(a.confidence_interval) == tuple(b.confidence_interval)
     np.testing.assert_array_equal(a.bootstrap_distribution, b.bootstrap_distribution)
+
+
+def test_tiny_sample_auto_k_says_what_to_do(rng):
+    with pytest.raises(ValueError, match="too small for the double bootstrap"):
+        sc.tail_index(rng.standard_cauchy(60))
+    assert np.isfinite(sc.tail_index(rng.standard_cauchy(60), k=8).alpha)

@@ -81,3 +81,18 @@ def test_block_bootstrap_wider_for_clustered_extremes(rng):
     iid = sc.tail_index(x, k=1000, ci="bootstrap", n_resamples=300, rng=2)
     blk = sc.tail_index(x, k=1000, ci="block", n_resamples=300, rng=2)
     assert blk.confidence_interval.width > 1.5 * iid.confidence_interval.width
+
+
+def test_compare_k_records_every_rule(rng):
+    x = abs_t_rvs(3, 20_000, rng)
+    r = sc.tail_index(x, compare_k=True, rng=1)
+    assert set(r.diagnostics["k_by_method"]) == {"double_bootstrap", "drees_kaufmann", "ks",
+                                                 "path_stability"}
+
+
+def test_compare_k_warns_on_disagreement(rng):
+    """A two-regime tail: Pareto(1) above 100, a lighter Pareto(4) body below. DK and KS
+    lock onto different regimes than the double bootstrap on such data."""
+    x = np.concatenate([100 * pareto_rvs(1.0, 300, rng), pareto_rvs(4.0, 30_000, rng)])
+    with pytest.warns(sc.errors.DisagreementWarning, match="disagree"):
+        sc.tail_index(x, compare_k=True, rng=1)

@@ -139,3 +139,47 @@ def test_vector_mohammadi_matches_row_norms(rng):
            - np.mean(np.log(np.linalg.norm(X, axis=1)))) / np.log(K1)
     assert res.alpha == pytest.approx(1.0 / inv, rel=1e-10)
     assert res.diagnostics["vector_dim"] == 3
+
+
+def test_tail_index_reads_prebuilt_sketches(rng):
+    x = rng.standard_cauchy(50_000)
+    ts = TailSketch(20_000).update(x)
+    lm = LogMomentSketch(k1=(100, 223)).update(x)
+    assert sc.tail_index(ts, k=500).alpha == sc.tail_index(x, k=500).alpha
+    assert sc.tail_index(lm, method="mohammadi", k1=223).k_path["k"].tolist() == [100, 223]
+    assert sc.tail_index(lm, method="logmoment").alpha == pytest.approx(
+        sc.tail_index(x, method="logmoment").alpha, rel=1e-12)
+    with pytest.raises(TypeError, match="reads a LogMomentSketch"):
+        sc.tail_index(ts, method="logmoment")
+    with pytest.raises(ValueError, match="not among them"):
+        sc.tail_index(lm, method="mohammadi", k1=50)
+
+
+def test_sqrt_k1_on_streams(rng):
+    x = rng.standard_cauchy(40_000)
+    ref = sc.tail_index(x, method="mohammadi")
+    assert ref.k == 200   # 40000 = 200²
+    two_pass = sc.tail_index(np.array_split(x, 9), method="mohammadi")
+    assert two_pass.k == 200 and two_pass.alpha == pytest.approx(ref.alpha, rel=1e-12)
+    with pytest.raises(ValueError, match="one-shot iterator"):
+        sc.tail_index(iter(np.array_split(x, 9)), method="mohammadi")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=hnp.arrays(np.float64, st.integers(1, 400),
+                    elements=st.floats(-1e6, 1e6, allow_nan=False)),
+       cuts=st.lists(st.integers(0, 400), max_size=6), k=st.integers(2, 50))
+def test_tail_sketch_property_any_chunking(x, cuts, k):
+    """Top-k of |x|, x⁺, x⁻ and the counts do not depend on chunking (exact)."""
+    sk = TailSketch(k)
+    for c in np.split(x, sorted(c for c in cuts if c <= x.size)):
+        sk.update(c)
+    a = np.abs(x)
+    np.testing.assert_array_equal(sk.top("abs"), np.sort(a[a > 0])[::-1][:k])
+    np.testing.assert_array_equal(sk.top("upper"), np.sort(x[x > 0])[::-1][:k])
+    assert sk.n == x.size and sk.n_zero == int(np.count_nonzero(x == 0))

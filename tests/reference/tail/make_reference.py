@@ -68,7 +68,7 @@ def main():
                                 float(a * chi2_ppf(mp.mpf("0.975"), 120) / 120)]
     logs = [mp.log(abs(v)) for v in x]
     mean = mp.fsum(logs) / N
-    var = mp.fsum((l - mean) ** 2 for l in logs) / (N - 1)
+    var = mp.fsum((lv - mean) ** 2 for lv in logs) / (N - 1)
     ref["logmoment_alpha"] = float((6 * var / mp.pi ** 2 - mp.mpf(1) / 2) ** (-mp.mpf(1) / 2))
     k1 = 20
     ys = [mp.fsum(x[j * k1:(j + 1) * k1]) for j in range(N // k1)]
