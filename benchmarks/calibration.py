@@ -129,6 +129,17 @@ def _tail_case(method: str, ci: str, family: str, truth: float, n: int):
     return build
 
 
+def _powerlaw_case(truth: float, n: int):
+    def build():
+        powerlaw_fit = _get("stablecheck:powerlaw_fit")
+
+        def interval(x, rng):
+            return powerlaw_fit(x, compare=None, confidence_level=0.95,
+                                rng=rng).confidence_interval
+        return interval, (lambda rng: pareto(truth, n, rng)), truth
+    return build
+
+
 def _fit_case(param: str, method: str, alpha: float, beta: float, n: int):
     def build():
         fit_stable = _get("stablecheck:fit_stable")
@@ -183,6 +194,9 @@ def cases() -> list[Case]:
     out.append(Case("tail_index logmoment (delta-method CI), SαS α = 1.5", "coverage",
                     "stablecheck", 10_000, 1000, 100, 0.95, "stablecheck:tail_index",
                     _tail_case("logmoment", "normal", "stable", 1.5, 10_000)))
+    out.append(Case("powerlaw_fit (Clauset et al.), asymptotic CI at the KS-chosen xmin, "
+                    "Pareto α = 1.5", "coverage", "stablecheck", 10_000, 1000, 100, 0.95,
+                    "stablecheck:powerlaw_fit", _powerlaw_case(1.5, 10_000)))
     for param in ("alpha", "beta"):
         out.append(Case(f"fit_stable mle, Fisher CI for {param}, (α, β) = (1.5, 0.5)",
                         "coverage", "stablecheck", 1000, 1000, 50, 0.95,
