@@ -580,6 +580,34 @@ def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "")
 
 
 
+def check_tail_log_counts(*, n: int, n_nonfinite: int, n_zero: int, n_used: int,
+                          nan_policy: str, minimum: int = 10) -> list[str]:
+    """Policies for the log-based (stable-model) estimators after a streaming pass.
+
+    Non-finite values follow ``nan_policy``; exact zeros (log|0| = −inf) are dropped with a
+    :class:`~stablecheck.errors.ZeroValuesWarning`; all-zero data and fewer than ``minimum``
+    usable values raise. Returns the warning texts for the result.
+    """
+    notes: list[str] = []
+    if n_nonfinite:
+        detail = f"{n_nonfinite} of {n} values are non-finite"
+        if nan_policy == "raise":
+            raise ValueError(f"{detail}; pass nan_policy='omit' to drop them.")
+        notes.append(warn(f"{detail}; they were dropped (nan_policy='omit').", DataWarning,
+                          stacklevel=5))
+    finite = n - n_nonfinite
+    if n and n_zero == finite:
+        raise ValueError(f"all {n} values are exactly zero; there is no tail to estimate.")
+    if n_zero:
+        notes.append(warn(f"{n_zero} of {n} values are exactly zero "
+                          f"({100 * n_zero / max(finite, 1):.1f}%); log|x| is undefined there, "
+                          "so they were dropped before the log-moments and blocking.",
+                          ZeroValuesWarning, stacklevel=5))
+    if n_used < minimum:
+        raise ValueError(f"only {n_used} non-zero finite values (of {n}); at least {minimum} "
+                         "are needed.")
+    return notes
+
 # =====================================================================================
 # gof: Gaussianity and goodness-of-fit tests (add checkers below)
 # =====================================================================================

@@ -6,7 +6,7 @@ cli.py wires it in a few lines::
     add_collect_arguments(sub.add_parser("collect", help="collect SGD gradient noise"))
     ...
     if args.command == "collect":
-        print(cli_collect(args).summary())
+        sys.stdout.write(cli_collect(args).summary())
 """
 
 from __future__ import annotations

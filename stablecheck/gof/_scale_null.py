@@ -113,26 +113,66 @@ def _mohammadi_alpha(pooled: np.ndarray, k1: int) -> float:
     return float(mohammadi_estimate(sk, confidence_level=None)["alpha"][0])
 
 
+#: Values simulated per piece of a null replicate (bounds its memory at ~16 MB float32); a
+#: constant, so a replicate's random stream does not depend on how the data were read.
+_PIECE = 1 << 22
+
+
+def _pieces(k: int, p: int):
+    """Row-major pieces ``(row0, row1, col0, col1)`` of a k × p matrix, each ≤ _PIECE values
+    (whole rows when a row fits, else column pieces of one row)."""
+    if p <= _PIECE:
+        step = max(1, _PIECE // p)
+        for r0 in range(0, k, step):
+            yield r0, min(r0 + step, k), 0, p
+    else:
+        for r in range(k):
+            for c0 in range(0, p, _PIECE):
+                yield r, r + 1, c0, min(c0 + _PIECE, p)
+
+
 def _simulate(scale: np.ndarray, zfrac: np.ndarray, k: int, k1: int, permute: bool,
               gen: np.random.Generator) -> float:
     """One null replicate of Mohammadi's α̂, computed directly (same blocking as the sketch:
-    zeros dropped, blocks over the stream of usable values, incomplete last block dropped)."""
-    z = gen.standard_normal((k, scale.size), dtype=np.float32)
-    z *= scale.astype(np.float32)
-    pooled = z.reshape(-1)
-    if np.any(zfrac > 0):
-        pooled = pooled[(gen.random((k, scale.size), dtype=np.float32) >= zfrac).reshape(-1)]
-    # float32 normals are exactly 0 with probability ~1e-7; the estimator drops zeros
-    pooled = pooled[pooled != 0]
+    zeros dropped, blocks over the stream of usable values, incomplete last block dropped).
+
+    Without ``permute`` the K × P replicate is simulated in row-major pieces with block sums
+    carried across pieces, so memory stays bounded whatever K × P; ``permute`` needs the whole
+    pooled vector (K·P float32 values) in memory.
+    """
+    scale32 = scale.astype(np.float32)
+    inject = bool(np.any(zfrac > 0))
+
+    def piece(r0, r1, c0, c1):
+        z = gen.standard_normal((r1 - r0, c1 - c0), dtype=np.float32)
+        z *= scale32[c0:c1]
+        out = z.reshape(-1)
+        if inject:
+            out = out[(gen.random((r1 - r0, c1 - c0), dtype=np.float32)
+                       >= zfrac[c0:c1]).reshape(-1)]
+        # float32 normals are exactly 0 with probability ~1e-7; the estimator drops zeros
+        return out[out != 0]
+
     if permute:
-        pooled = gen.permutation(pooled)
-    k2 = pooled.size // k1
-    if k2 < 2:
-        raise ValueError(f"too few usable values ({pooled.size}) for blocks of K1 = {k1}.")
-    used = pooled[: k1 * k2]
-    y = used.reshape(k2, k1).sum(axis=1, dtype=np.float64)
-    mean_logx = float(np.mean(np.log(np.abs(used).astype(np.float64))))
-    inv = (float(np.mean(np.log(np.abs(y)))) - mean_logx) / np.log(k1)
+        stream = gen.permutation(np.concatenate([piece(*pc) for pc in _pieces(k, scale.size)]))
+        parts = [stream]
+    else:
+        parts = (piece(*pc) for pc in _pieces(k, scale.size))
+    carry = np.zeros(0, dtype=np.float32)
+    n_blocks, sum_logx, sum_logy = 0, 0.0, 0.0
+    for part in parts:
+        stream = np.concatenate([carry, part]) if carry.size else part
+        nb = stream.size // k1
+        used = stream[: nb * k1]
+        if nb:
+            y = used.reshape(nb, k1).sum(axis=1, dtype=np.float64)
+            sum_logy += float(np.sum(np.log(np.abs(y))))
+            sum_logx += float(np.sum(np.log(np.abs(used).astype(np.float64))))
+            n_blocks += nb
+        carry = stream[nb * k1:]
+    if n_blocks < 2:
+        raise ValueError(f"too few usable values for blocks of K1 = {k1}.")
+    inv = (sum_logy / n_blocks - sum_logx / (n_blocks * k1)) / np.log(k1)
     return 1.0 / inv
 
 

@@ -169,15 +169,20 @@ def hill_plot(detail):
     return fig
 
 
+def _robust_z(x: np.ndarray) -> np.ndarray:
+    """(x − median) / (IQR/1.349): a Gaussian sample becomes ~N(0, 1) whatever its tails."""
+    med = np.median(x)
+    q25, q75 = np.percentile(x, [25, 75])
+    s = (q75 - q25) / 1.349 if q75 > q25 else (np.std(x) or 1.0)
+    return (x - med) / s
+
+
 def density_plot(detail, stable_fit: Any = None):
     """Log-density of the (robustly scaled) pooled sample with Gaussian and fitted stable."""
     x = np.asarray(detail.sample, dtype=float)
     if x.size < 50:
         return None
-    med = np.median(x)
-    q25, q75 = np.percentile(x, [25, 75])
-    s = (q75 - q25) / 1.349 if q75 > q25 else np.std(x) or 1.0
-    z = (x - med) / s
+    z = _robust_z(x)
     lim = float(np.percentile(np.abs(z), 99.9))
     edges = np.linspace(-lim, lim, 121)
     dens, _ = np.histogram(z, bins=edges, density=True)
@@ -207,11 +212,8 @@ def qq_plot(detail):
         x = x[np.linspace(0, x.size - 1, 4000).astype(int)]
     n = x.size
     q = special.ndtri((np.arange(1, n + 1) - 0.5) / n)
-    med = np.median(x)
-    q25, q75 = np.percentile(x, [25, 75])
-    s = (q75 - q25) / 1.349 if q75 > q25 else 1.0
     fig, ax = _fig(4.2, 4.0)
-    ax.plot(q, (x - med) / s, ".", ms=2)
+    ax.plot(q, _robust_z(x), ".", ms=2)
     lim = max(abs(q[0]), abs(q[-1]))
     ax.plot([-lim, lim], [-lim, lim], "k", lw=0.8)
     ax.set_xlabel("Gaussian quantile")

@@ -185,11 +185,10 @@ def _stable_overlay(det):
         from .. import fit_stable, stable  # type: ignore[attr-defined]
     except ImportError:
         return None
-    med = np.median(x)
     q25, q75 = np.percentile(x, [25, 75])
     if not q75 > q25:
         return None
-    z = (x - med) / ((q75 - q25) / 1.349)
+    z = F._robust_z(x)
     try:
         import warnings
 

@@ -23,10 +23,11 @@ from .._validation import (
     check_tail_counts,
     check_tail_k,
     check_tail_k1,
+    check_tail_log_counts,
     check_tail_usable,
     warn,
 )
-from ..errors import BoundaryWarning, DataWarning, DisagreementWarning, ZeroValuesWarning
+from ..errors import BoundaryWarning, DataWarning, DisagreementWarning
 from ..resample._engine import make_scheme
 from ._logmoment import DEFAULT_K1_GRID, logmoment_estimate, mohammadi_estimate, seed_k1
 from ._order import order_estimate, select_k
@@ -447,24 +448,8 @@ def _block_pops(arr: np.ndarray, tail: str, keep: int, scheme: str,
 # -------------------------------------------------------------------------------------
 
 def _lm_notes(sk: LogMomentSketch, nan_policy: str) -> list[str]:
-    notes: list[str] = []
-    if sk.n_nonfinite:
-        if nan_policy == "raise":
-            raise ValueError(f"{sk.n_nonfinite} of {sk.n} values are non-finite; pass "
-                             "nan_policy='omit' to drop them.")
-        notes.append(warn(f"{sk.n_nonfinite} of {sk.n} values are non-finite; they were dropped "
-                          "(nan_policy='omit').", DataWarning, stacklevel=5))
-    if sk.n and sk.n_zero == sk.n - sk.n_nonfinite:
-        raise ValueError(f"all {sk.n} values are exactly zero; there is no tail to estimate.")
-    if sk.n_zero:
-        frac = sk.n_zero / max(sk.n - sk.n_nonfinite, 1)
-        notes.append(warn(f"{sk.n_zero} of {sk.n} values are exactly zero ({100 * frac:.1f}%); "
-                          "log|x| is undefined there, so they were dropped before the "
-                          "log-moments and blocking.", ZeroValuesWarning, stacklevel=5))
-    if sk.n_used < 10:
-        raise ValueError(f"only {sk.n_used} non-zero finite values (of {sk.n}); at least 10 "
-                         "are needed.")
-    return notes
+    return check_tail_log_counts(n=sk.n, n_nonfinite=sk.n_nonfinite, n_zero=sk.n_zero,
+                                 n_used=sk.n_used, nan_policy=nan_policy)
 
 
 def _logmoment(src: Source, level: float | None, nan_policy: str,

@@ -96,7 +96,9 @@ def poisson_pops(logs: np.ndarray, n: int, size: int, depth: int,
     """Top ``depth`` log values of ``size`` tail-only Poisson resamples of size ``n``."""
     ranks = PoissonTail().indices(n, rng, size, depth)
     np.minimum(ranks, logs.size - 1, out=ranks)
-    return logs[ranks]
+    # gather in (depth, size) memory order: the cumulative sums over k that follow run
+    # along numpy's fast axis
+    return logs[ranks.T].T
 
 
 def order_estimate(

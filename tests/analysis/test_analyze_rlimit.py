@@ -23,7 +23,7 @@ import stablecheck as sc
 from stablecheck.analysis import load_analysis
 from stablecheck.noise import RunWriter
 
-CAP = 700 << 20           # address-space cap of the child (bytes)
+CAP = 680 << 20           # address-space cap of the child (bytes)
 K, P_A, P_B = 128, 2_000_000, 2_200_000   # 128 x 4.2e6 float32 = 2.15 GB >= 3 x CAP
 ROWS = 4                  # rows per chunk file (4 x 4.2e6 x 4 B = 67 MB, the collector's size)
 

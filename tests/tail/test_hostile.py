@@ -36,9 +36,13 @@ def test_nan_raises_then_omit_warns(rng, method):
     x[20] = np.inf
     with pytest.raises(ValueError, match="non-finite"):
         sc.tail_index(x, method=method)
-    with pytest.warns(DataWarning, match="non-finite"):
+    with pytest.warns(DataWarning) as rec:
         res = sc.tail_index(x, method=method, nan_policy="omit", rng=0)
+    assert any("non-finite" in str(w.message) for w in rec)
     assert res.n == 5000 and res.n_dropped >= 3 and np.isfinite(res.alpha)
+    if method == "mohammadi":   # 4997 usable values: prime-ish N, trimmed to K1 = 70
+        assert any("no divisor near sqrt(N)" in str(w.message) for w in rec)
+        assert res.k == 70 and res.diagnostics["n_trimmed"] == 27
 
 
 def test_integer_data_warns_and_jitter_breaks_ties(rng):
