@@ -48,6 +48,10 @@ __all__ += ["noise", "load_noise", "NoiseDataset"]
 
 
 # --- stable (distribution, fitting) --------------------------------------------------
+from . import stable  # noqa: E402
+from .stable._fit import StableFitResult, fit_stable  # noqa: E402
+
+__all__ += ["stable", "fit_stable", "StableFitResult"]
 
 
 # --- tail (tail index, resampling) ---------------------------------------------------
@@ -97,6 +101,10 @@ __all__ += [
 from .gof._scale_null import ScaleAwareNullResult, scale_aware_null  # noqa: E402
 
 __all__ += ["scale_aware_null", "ScaleAwareNullResult"]
+from .gof._lr import GaussianVsStableResult, gaussian_vs_stable  # noqa: E402
+from .gof._stable_gof import StableGofResult, stable_gof  # noqa: E402
+
+__all__ += ["gaussian_vs_stable", "GaussianVsStableResult", "stable_gof", "StableGofResult"]
 
 
 # --- analysis / report ---------------------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "check_bool",
     "check_stable_params",
     "check_param",
+    "check_stable_x",
     "check_sequence_of_options",
     "warn",
     "warn_small",
@@ -447,6 +448,76 @@ def check_stable_params(alpha: Any, beta: Any, scale: Any = 1.0, loc: Any = 0.0
     return a, b, s, m
 
 
+def check_stable_x(x: Any, name: str = "x") -> np.ndarray:
+    """Points for an alpha-stable pdf/cdf: real array; +-inf allowed, NaN refused (counted)."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must be real numbers; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64, copy=False)
+    n_nan = int(np.count_nonzero(np.isnan(arr)))
+    if n_nan:
+        raise ValueError(f"{n_nan} of {arr.size} values in `{name}` are NaN; the distribution "
+                         "is not defined there (remove them first).")
+    return arr
+
+
+# stable: fitting (fit_stable) -------------------------------------------------------
+
+_FIT_NAMES = ("alpha", "beta", "scale", "loc")
+
+
+def check_fit_fix(fix: Any, *, symmetric: bool, param: str, method: str) -> dict[str, float]:
+    """Validate ``fix`` (parameter name -> value) for ``fit_stable``; fold in ``symmetric``."""
+    if fix is None:
+        fix = {}
+    if not isinstance(fix, dict):
+        raise TypeError(f"`fix` must be None or a dict such as {{'loc': 0.0}}; got "
+                        f"{type(fix).__name__}.")
+    out: dict[str, float] = {}
+    for key, value in fix.items():
+        check_option("fix key", key, _FIT_NAMES)
+        dom = "loc" if key == "loc" else key
+        out[key] = float(check_in_domain(f"fix[{key!r}]", value, dom))
+    if symmetric:
+        if out.get("beta", 0.0) != 0.0:
+            raise ValueError(f"symmetric=True fixes beta = 0, but fix={{'beta': {out['beta']}}}.")
+        out["beta"] = 0.0
+    if method != "mle" and set(out) - {"beta"}:
+        raise ValueError(f"`fix` of {sorted(set(out) - {'beta'})} needs method='mle'; "
+                         f"method={method!r} supports only symmetric=True (beta = 0).")
+    if method != "mle" and "beta" in out and out["beta"] != 0.0:
+        raise ValueError(f"method={method!r} can fix beta only at 0 (symmetric=True).")
+    if "loc" in out and param == "S1" and out.get("beta") != 0.0:
+        raise ValueError("fixing `loc` with param='S1' is supported only when beta is fixed at "
+                         "0 (then S0 and S1 locations coincide); fix the S0 location instead.")
+    if len(out) == 4:
+        raise ValueError("`fix` fixes all four parameters; nothing is left to estimate.")
+    return out
+
+
+def check_fit_spread(sample: Sample, q: Any) -> None:
+    """Refuse a sample whose interquartile range is 0 (quantile-based starts cannot scale it)."""
+    q05, q25, _, q75, q95 = (float(v) for v in q)
+    if q75 > q25:
+        return
+    vals = sample.values
+    mode_val = float(q25)
+    n_at = int(np.count_nonzero(vals == mode_val))
+    raise ValueError(
+        f"the interquartile range of `x` is 0: {n_at} of {sample.n_used} values "
+        f"({100.0 * n_at / sample.n_used:.1f}%) equal {mode_val!r}. A continuous stable law "
+        "cannot produce such a point mass" + (
+            "; pass zeros='drop' to fit the non-zero values (the result reports "
+            "zero_fraction)." if mode_val == 0.0 else "; remove or jitter the tied values "
+            "only if that is scientifically justified.") + (
+            f" (5%-95% range: {q05!r} to {q95!r})" if q95 > q05 else ""))
+
+
+def count_ties(values: np.ndarray) -> int:
+    """Number of values that repeat an earlier value (n - number of distinct values)."""
+    return int(values.size - np.unique(values).size)
+
+
 # =====================================================================================
 # tail: tail-index estimators and resampling (add checkers below)
 # =====================================================================================
@@ -580,6 +651,22 @@ def check_integer_valued(values: np.ndarray, *, name: str = "x", what: str = "")
 
 
 
+def check_tail_not_constant(top: np.ndarray, *, what: str = "magnitudes") -> None:
+    """The kept tail (decreasing) must not be one repeated value: constant data (or a tail
+    made only of ties) have no tail index, and an estimator would return inf or 0."""
+    if top.size and top[0] == top[-1]:
+        raise ValueError(f"all {top.size} kept {what} are equal ({float(top[0])!r}); constant "
+                         "data (or a tail of ties) have no tail index to estimate.")
+
+
+def check_tail_log_variance(log_var: float, log_mean: float, n_used: int) -> None:
+    """Var log|x| = 0 (up to the rounding of streamed float64 sums) means every usable |x| is
+    the same value: no spread to estimate from."""
+    if n_used > 1 and log_var <= 1e-10 * max(1.0, log_mean * log_mean):
+        raise ValueError(f"all {n_used} usable |x| values are equal; the log-moment estimator "
+                         "needs spread (constant data have no tail index).")
+
+
 def check_tail_log_counts(*, n: int, n_nonfinite: int, n_zero: int, n_used: int,
                           nan_policy: str, minimum: int = 10) -> list[str]:
     """Policies for the log-based (stable-model) estimators after a streaming pass.
@@ -704,6 +791,32 @@ def as_pvalues(p: Any, *, name: str = "pvalues") -> np.ndarray:
         nb = int(np.count_nonzero(~ok))
         raise ValueError(f"`{name}` must be in [0, 1] (NaN marks a missing test); {nb} of "
                          f"{arr.size} values are not (e.g. {arr[~ok].flat[0]!r}).")
+    return arr
+
+
+def check_lr_null(null: Any, *, n_used: int, symmetric: bool, procedure: str
+                  ) -> np.ndarray | None:
+    """A reusable null of ``gaussian_vs_stable``: an earlier result for the same sample size,
+    the same ``symmetric`` and the same statistic; returns its null statistics (or None)."""
+    if null is None:
+        return None
+    dist = getattr(null, "null_distribution", None)
+    details = getattr(null, "details", None)
+    if dist is None or not isinstance(details, dict) or "procedure" not in details:
+        raise TypeError("`null` must be a result of gaussian_vs_stable (its null distribution "
+                        f"is reused); got {type(null).__name__}.")
+    if details["procedure"] != procedure:
+        raise ValueError(f"`null` was computed by statistic {details['procedure']!r}, this "
+                         f"version computes {procedure!r}; simulate a new null.")
+    if getattr(null, "n_used", None) != n_used:
+        raise ValueError(f"`null` was simulated for samples of {getattr(null, 'n_used', None)} "
+                         f"values, this sample has {n_used}; the null depends on the size.")
+    if bool(getattr(null, "symmetric", None)) != symmetric:
+        raise ValueError(f"`null` was simulated with symmetric={not symmetric}, this test uses "
+                         f"symmetric={symmetric}.")
+    arr = np.asarray(dist, dtype=np.float64)
+    if arr.ndim != 1 or arr.size < 19 or not np.all(np.isfinite(arr)):
+        raise ValueError("`null.null_distribution` must hold at least 19 finite statistics.")
     return arr
 
 

@@ -90,3 +90,9 @@ def effect_sizes(x, *, axis=0):
         warn(f"{int(constant.sum())} of {p} samples are constant; their effect sizes are NaN.",
              DataWarning)
     return out
+
+
+from ._lr import GaussianVsStableResult, gaussian_vs_stable  # noqa: E402
+from ._stable_gof import StableGofResult, stable_gof  # noqa: E402
+
+__all__ += ["gaussian_vs_stable", "GaussianVsStableResult", "stable_gof", "StableGofResult"]

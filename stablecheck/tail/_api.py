@@ -23,6 +23,8 @@ from .._validation import (
     check_tail_counts,
     check_tail_k,
     check_tail_k1,
+    check_tail_log_variance,
+    check_tail_not_constant,
     check_tail_log_counts,
     check_tail_usable,
     warn,
@@ -325,6 +327,7 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
         notes.append(msg)
     n = sk.n_finite
     top = sk.top(tail)
+    check_tail_not_constant(top)
     check_tail_usable(top.size, n=n, n_zero=sk.n_zero, tail=tail)
     if integer:
         txt = ("integer data: tied values bias order-statistic estimators"
@@ -459,6 +462,7 @@ def _logmoment(src: Source, level: float | None, nan_policy: str,
         for c in src.chunks():
             sk.update(c)
     notes = _lm_notes(sk, nan_policy)
+    check_tail_log_variance(sk.log_var(ddof=1), sk.log_mean, sk.n_used)
     alpha, se, ci, extra = logmoment_estimate(sk, confidence_level=level)
     for t in extra:
         notes.append(warn(t, BoundaryWarning, stacklevel=4))

@@ -142,3 +142,9 @@ def test_tiny_sample_auto_k_says_what_to_do(rng):
     with pytest.raises(ValueError, match="too small for the double bootstrap"):
         sc.tail_index(rng.standard_cauchy(60))
     assert np.isfinite(sc.tail_index(rng.standard_cauchy(60), k=8).alpha)
+
+
+@pytest.mark.parametrize("method", ["hill", "moment", "pickands", "smooth_hill", "logmoment"])
+def test_constant_data_raise_a_typed_error(method):
+    with pytest.raises(ValueError, match="equal"):
+        sc.tail_index(np.full(400, 2.5), method=method, k=50 if method != "logmoment" else None)

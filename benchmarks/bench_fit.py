@@ -1,0 +1,151 @@
+"""Speed of the alpha-stable fits, ours beside scipy and pylevy (and the accuracy tables).
+
+Every timed call starts from an empty density cache (``_fit_fft._grid.cache_clear()``) so
+repeated fits of the same sample cannot reuse grids from the previous repetition.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._util import fmt_ratio, fmt_time, median_time, run_in_subprocess
+
+SCIPY_FIT = """
+import json, time, warnings
+import numpy as np
+from scipy.stats import levy_stable
+rng = np.random.default_rng(0)
+x = levy_stable.rvs(1.5, 0.5, size={n}, random_state=rng)
+warnings.simplefilter("ignore")
+t0 = time.perf_counter()
+levy_stable.fit(x)
+print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+"""
+
+
+def _scipy_fit_seconds(n: int, cap: float) -> float | None:
+    """Wall time of scipy's ``levy_stable.fit`` in a subprocess, or None past ``cap`` s."""
+    import subprocess
+
+    try:
+        return float(run_in_subprocess(SCIPY_FIT.format(n=n), timeout=cap)["seconds"])
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _median_cpu(fn, repeat: int) -> float:
+    """Median CPU seconds of ``fn`` (process time: robust to a loaded machine for
+    single-threaded work, where it equals the wall time of an idle machine)."""
+    import statistics
+    import time
+
+    samples = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        samples.append(time.process_time() - t0)
+    return statistics.median(samples)
+
+
+def run(quick: bool = False) -> list[dict]:
+    from scipy.stats import levy_stable
+
+    import stablecheck as sc
+    from stablecheck.stable._fit_fft import _grid
+
+    from .fit_accuracy import cms_s0
+    from .fit_accuracy import run as accuracy_run
+
+    sizes = (1000, 10000) if quick else (1000, 10000, 100000)
+    repeat = 3 if quick else 7
+    cap = 10.0 if quick else 120.0
+    rng = np.random.default_rng(0)
+    rows = []
+    speed_1e4 = None
+    for n in sizes:
+        x = cms_s0(1.5, 0.5, n, rng)
+
+        def ours(method, ci=None, x=x):
+            def f():
+                _grid.cache_clear()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    sc.fit_stable(x, method=method, ci=ci)
+            return f
+
+        def scipy_start(x=x):
+            levy_stable.parameterization = "S0"
+            try:
+                levy_stable._fitstart(x)
+            finally:
+                levy_stable.parameterization = "S1"
+
+        t_q = median_time(ours("quantile"), repeat, min_time=0.05)
+        t_s = median_time(scipy_start, repeat, min_time=0.05)
+        t_e = median_time(ours("ecf"), repeat)
+        t_m = median_time(ours("mle"), repeat, warmup=1)
+        c_m = _median_cpu(ours("mle"), repeat)
+        t_f = median_time(ours("mle", "fisher"), repeat, warmup=0)
+        c_f = _median_cpu(ours("mle", "fisher"), repeat)
+        if n == 10000:
+            speed_1e4 = (t_m, c_m)
+        rows.append([f"quantile (McCulloch), n={n}", fmt_time(t_q), "", "scipy _fitstart",
+                     fmt_time(t_s), fmt_ratio(t_s / t_q)])
+        rows.append([f"ECF (Kogon-Williams), n={n}", fmt_time(t_e), "", "", "", ""])
+        rows.append([f"MLE 4 parameters, no CI, n={n}", fmt_time(t_m), fmt_time(c_m), "", "",
+                     ""])
+        rows.append([f"MLE + observed-Fisher CIs, n={n}", fmt_time(t_f), fmt_time(c_f), "", "",
+                     ""])
+    # anchors' ML fits
+    anchor_rows = []
+    try:
+        import levy
+
+        for n in ((1000,) if quick else (1000, 10000)):
+            x = cms_s0(1.5, 0.5, n, rng)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t_p = median_time(lambda x=x: levy.fit(x, par="0"), 1 if quick else 3, warmup=0)
+
+            def ours_m(x=x):
+                _grid.cache_clear()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    sc.fit_stable(x, ci=None)
+            t_m = median_time(ours_m, 3, warmup=1)
+            anchor_rows.append([f"ML fit, n={n}", fmt_time(t_m), "", "pylevy levy.fit",
+                                fmt_time(t_p), fmt_ratio(t_p / t_m)])
+    except ImportError:  # pragma: no cover
+        anchor_rows.append(["ML fit", "", "", "pylevy", "not installed", ""])
+    for n in (1000,):
+        s = _scipy_fit_seconds(n, cap)
+        x = cms_s0(1.5, 0.5, n, rng)
+
+        def ours_m(x=x):
+            _grid.cache_clear()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sc.fit_stable(x, ci=None)
+        t_m = median_time(ours_m, 3, warmup=1)
+        anchor_rows.append([f"ML fit, n={n}", fmt_time(t_m), "", "scipy levy_stable.fit",
+                            f"did not finish in {cap:g} s (capped)" if s is None else fmt_time(s),
+                            f"> {fmt_ratio(cap / t_m)}" if s is None else fmt_ratio(s / t_m)])
+    speed = {
+        "title": "alpha-stable fits: wall time",
+        "description": (
+            "Median wall time of `fit_stable` on one S0(1.5, 0.5) sample per size (independent "
+            "Chambers-Mallows-Stuck draws), each call from an empty density cache. The ML fit "
+            "uses the FFT log-density (the engine's spline table was not available when this "
+            "was written); libstable is not installable here."),
+        "columns": ["case", "stablecheck (wall)", "stablecheck (CPU)", "anchor", "anchor time",
+                    "anchor / ours"],
+        "rows": rows + anchor_rows,
+        "notes": ("Target (issue 4): full 4-parameter MLE at n = 1e4 median <= 0.5 s; measured "
+                  + (f"{fmt_time(speed_1e4[0])} wall, {fmt_time(speed_1e4[1])} CPU"
+                     if speed_1e4 is not None else "n/a") + ". CPU time is shown because the "
+                  "build machine is shared: on a loaded machine wall time overstates the cost. "
+                  "scipy's `levy_stable.fit` runs in a subprocess and is killed at the cap."),
+    }
+    return [speed] + accuracy_run(quick=True if quick else False)
