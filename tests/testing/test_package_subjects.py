@@ -76,6 +76,22 @@ def test_gaussianity_tests_pass_their_suite(name):
     assert report.passed, report.summary()
 
 
+def test_gaussian_vs_stable_passes_the_deterministic_properties():
+    gvs = _require("stablecheck", "gaussian_vs_stable")
+    # ~1 s per call (parametric bootstrap with a stable fit per replicate, 19 replicates):
+    # the invariances, rng determinism, the result contract and four hostile cases run here;
+    # its size is in the slow calibration (benchmarks/calibration.py).
+    report = check_gof_test(functools.partial(gvs, n_resamples=19), n=(50, 200),
+                            properties=["result_contract", "input_unchanged",
+                                        "scale_invariance", "sign_invariance",
+                                        "permutation_invariance", "rng_determinism",
+                                        "hostile_inputs"],
+                            hostile=["contains NaN", "constant", "90% exact zeros",
+                                     "scaled by 1e-30"],
+                            **{**FAST, "max_examples": 2})
+    assert report.passed, report.summary()
+
+
 # --- tail-index estimators ----------------------------------------------------------------
 
 # method -> suite options: known-truth family and declared order dependence
