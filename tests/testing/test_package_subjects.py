@@ -25,12 +25,6 @@ KNOWN_FAILURES = {
                                           "no warning: a silent meaningless estimate",
     ("tail_index:mohammadi", "many ties (rounded to integers)"): "the confidence interval has "
                                                                  "a NaN lower bound",
-    ("tail_index:moment", "constant"): "constant data give xi = NaN (with a warning) instead "
-                                       "of a typed error or a finite result",
-    ("tail_index:pickands", "constant"): "constant data give xi = NaN (with a warning) instead "
-                                         "of a typed error or a finite result",
-    ("tail_index:hill-bootstrap", "constant"): "ci='bootstrap' on constant data raises an "
-                                               "untyped IndexError (index -1 out of bounds)",
 }
 
 
