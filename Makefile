@@ -44,14 +44,9 @@ venv: $(VENV)/.stamp-test
 demo: $(VENV)/.stamp-demo
 	$(VENV)/bin/stablecheck demo --out demo-out
 
-# The default run skips @pytest.mark.slow; CI (CI=true) runs the slow calibrations too.
+# The default run skips @pytest.mark.slow (calibration runs of minutes each; `make test-slow`).
 test: $(VENV)/.stamp-test $(VENV)/.stamp-browser
-	@if [ "$$CI" = "true" ]; then \
-		echo ">> CI: running the full suite including slow calibration tests"; \
-		$(PY) -m pytest --runslow -p no:cacheprovider $(PYTEST_ARGS); \
-	else \
-		$(PY) -m pytest $(PYTEST_ARGS); \
-	fi
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-slow: $(VENV)/.stamp-test
 	$(PY) -m pytest --runslow $(PYTEST_ARGS)

@@ -11,15 +11,21 @@ Core
     errors                                  warning hierarchy and exceptions
 Noise datasets
     load_noise, NoiseDataset                read noise runs and plain files safely
+    collect (subpackage, torch extra)       collect gradient noise at frozen weights
 α-stable law
-    stable                                  pdf/logpdf/cdf/sf/ppf/rvs in S0/S1, AlphaStable
+    stable                                  pdf/logpdf/cdf/sf/ppf/isf/rvs in S0/S1, AlphaStable
     fit_stable                              quantile / ECF / ML fits with CIs
 Tail index
-    tail_index                              Hill, DEdH, Pickands, log-moment, Mohammadi, ...
+    tail_index                              Hill, DEdH, Pickands, smoothed Hill, log-moment,
+                                            Mohammadi, power law; TailSketch, LogMomentSketch
+    powerlaw_fit                            Clauset–Shalizi–Newman fit, GoF p-value, comparisons
+    resample (subpackage)                   bootstrap schemes and CI methods
 Gaussianity and model comparison
-    gaussianity, adjust_pvalues, gaussian_vs_stable
+    gaussianity, adjust_pvalues, pvalue_summary, subsample_rejection_rate
+    scale_aware_null                        is a pooled α̂ < 2 just a scale mixture?
+    gaussian_vs_stable, stable_gof          LR test with bootstrap null; GoF of a fitted stable
 Analysis and reports
-    analyze, report
+    analyze, AnalysisResult, report
 """
 
 from __future__ import annotations
@@ -114,3 +120,9 @@ __all__ += ["analyze", "AnalysisResult"]
 from .report import report  # noqa: E402
 
 __all__ += ["report"]
+
+
+# --- scale-out (dask extra; imported lazily inside) ----------------------------------
+from ._dask import open_run_array, sketch_dask  # noqa: E402
+
+__all__ += ["open_run_array", "sketch_dask"]

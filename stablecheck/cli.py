@@ -94,7 +94,8 @@ def _add_analyze(sub, common) -> None:
     p.add_argument("--projections", type=int, default=0, help="random 1-D projections to test")
     p.add_argument("--scale-null", type=int, default=100,
                    help="replicates of the scale-aware Gaussian null (0: skip)")
-    p.add_argument("--engine", default="memory", choices=("memory", "stream"))
+    p.add_argument("--engine", default="memory", choices=("memory", "stream", "dask"),
+                   help="dask: pooled estimators on the default dask scheduler/client")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="stablecheck-out", help="output directory")
     p.add_argument("--format", default="html", choices=("html", "md", "none"))

@@ -109,6 +109,36 @@ def _analyze(x, rng):
     return np.where(silent, np.nan, np.nan_to_num(rows.alpha.to_numpy(dtype=float)))
 
 
+def _fit(method):
+    def call(x, rng):
+        import stablecheck as sc
+
+        r = sc.fit_stable(x, method=method, ci=None, rng=rng)
+        return np.array([r.alpha, r.beta, r.scale, r.loc])
+    return call
+
+
+def _powerlaw(x, rng):
+    import stablecheck as sc
+
+    r = sc.powerlaw_fit(x, gof=10, ci=10, rng=rng)
+    return np.array([r.alpha, r.xmin, r.ks_distance, r.gof_pvalue])
+
+
+def _lr(x, rng):
+    import stablecheck as sc
+
+    r = sc.gaussian_vs_stable(x, n_resamples=19, rng=rng)
+    return np.array([r.statistic, r.pvalue])
+
+
+def _stable_gof(x, rng):
+    import stablecheck as sc
+
+    r = sc.stable_gof(x, n_resamples=19, rng=rng)
+    return np.array([r.statistic, r.pvalue])
+
+
 # name -> call(x, rng). Engines add themselves here as they land.
 PUBLIC = {
     "as_sample": lambda x, rng: as_sample(x).values,
@@ -120,6 +150,11 @@ PUBLIC = {
     "gaussianity": _gauss,
     "scale_aware_null": _scale_null,
     "analyze": _analyze,
+    "fit_stable(quantile)": _fit("quantile"),
+    "fit_stable(ecf)": _fit("ecf"),
+    "powerlaw_fit": _powerlaw,
+    "gaussian_vs_stable": _lr,
+    "stable_gof": _stable_gof,
 }
 
 

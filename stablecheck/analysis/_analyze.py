@@ -88,6 +88,7 @@ def analyze(
     engine: str = "memory",
     max_elements: int = 1 << 22,
     progress: bool = False,
+    client: Any = None,
 ) -> AnalysisResult:
     """Analyse gradient noise per layer along the coordinate and/or minibatch axis.
 
@@ -122,14 +123,19 @@ def analyze(
     level : float
         Significance level for rejections (after Benjamini–Hochberg within each layer).
     rng : None, int, SeedSequence or Generator
-    engine : {"memory", "stream"}
+    engine : {"memory", "stream", "dask"}
         ``"memory"`` loads one layer's K × P matrix at a time; ``"stream"`` never holds it
         (pooled estimators read row chunks through their sketches, per-coordinate tests read
-        column blocks). Both give the same numbers.
+        column blocks). Both give the same numbers. ``"dask"`` (``stablecheck[dask]``) runs
+        the pooled tail estimators' sketches on a Dask cluster (run directories are read by
+        the workers, one block per chunk file); per-coordinate summaries, subsample tests and
+        projections still stream through this process. Same numbers (float sums to ~1e-12).
     max_elements : int
         Values per chunk for streaming.
     progress : bool
         Show a tqdm progress bar over snapshot × layer.
+    client : distributed.Client, optional
+        For ``engine="dask"``: the cluster to use (default: Dask's current scheduler).
 
     Returns
     -------
@@ -163,7 +169,9 @@ def analyze(
     subsample_size = check_int("subsample_size", subsample_size, min=20)
     confidence_level = check_confidence_level(confidence_level)
     level = check_confidence_level(level) if level else level
-    engine = check_option("engine", engine, ("memory", "stream"))
+    engine = check_option("engine", engine, ("memory", "stream", "dask"))
+    if client is not None and engine != "dask":
+        raise ValueError(f"`client` is only used with engine='dask'; got engine={engine!r}.")
     max_elements = check_int("max_elements", max_elements, min=1)
     gen = as_rng(rng)
     root = int(gen.integers(2**63 - 1))
@@ -198,12 +206,13 @@ def analyze(
     rows: list[dict] = []
     details = []
     all_warn: list[str] = []
-    for si, snap, li, layer in iterator:
-        lrng = np.random.default_rng([root, si, li])
-        det, lrows = _analyze_layer(ds, snap, layer, lrng, ctx)
-        details.append(det)
-        rows += lrows
-        all_warn += [f"{snap}/{layer}: {w}" for w in det.warnings]
+    with _scheduler(engine, client):
+        for si, snap, li, layer in iterator:
+            lrng = np.random.default_rng([root, si, li])
+            det, lrows = _analyze_layer(ds, snap, layer, lrng, ctx)
+            details.append(det)
+            rows += lrows
+            all_warn += [f"{snap}/{layer}: {w}" for w in det.warnings]
     import pandas as pd
 
     table = pd.DataFrame(rows, columns=list(COLUMNS))
@@ -279,9 +288,23 @@ def _views(ds, snap, layer, cs, ctx) -> dict[str, PooledView]:
     return views
 
 
+def _scheduler(engine: str, client: Any):
+    import contextlib
+
+    if engine != "dask" or client is None:
+        return contextlib.nullcontext()
+    import dask
+
+    return dask.config.set(scheduler=client)
+
+
 def _source(view: PooledView, engine: str):
     if engine == "stream":
         return view
+    if engine == "dask":
+        from ._dask_views import pooled_dask
+
+        return pooled_dask(view)
     return np.concatenate([np.asarray(c) for c in view.iter_chunks()])
 
 

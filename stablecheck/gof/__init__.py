@@ -14,9 +14,8 @@ effect_sizes                KS / W1 distance of the robustly standardised sample
                             tail-quantile ratio
 TESTS, DEFAULT_TESTS        the test registry (one kernel + one p-value per entry)
 
-Planned modules that slot in beside these (they need the stable engine): ``_lr.py``
-(``gaussian_vs_stable``), ``_stable_gof.py`` (``stable_gof``), ``_scale_null.py``
-(``scale_aware_null``). Each reuses ``simulate_null``-style vectorised simulation.
+Model comparison and pooled-estimate nulls: ``_lr.py`` (``gaussian_vs_stable``),
+``_stable_gof.py`` (``stable_gof``), ``_scale_null.py`` (``scale_aware_null``).
 """
 
 from __future__ import annotations

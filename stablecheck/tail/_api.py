@@ -105,6 +105,8 @@ def _usable_count(src: Source) -> int:
         if a.ndim == 2:
             return int(np.count_nonzero(np.isfinite(a).all(axis=1) & (a != 0).any(axis=1)))
         return int(np.count_nonzero(np.isfinite(a) & (a != 0)))
+    if src.count is not None:
+        return src.count()
     if not src.reiterable:
         raise ValueError("k1='sqrt' needs the number of values before the pass; a one-shot "
                          "iterator cannot be counted and then read again. Pass an int or a "
@@ -317,10 +319,13 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
         sk = prebuilt
     else:
         cap = k_max if k_max is not None else (min(src.n, 200_000) if src.n else 200_000)
-        sk = TailSketch(max(cap, 11))
-        for c in src.chunks():
-            integer = integer or np.asarray(c).dtype.kind in "iu"
-            sk.update(c)
+        if src.build is not None:  # Dask: update per block on the workers, merged state back
+            sk = src.build(lambda: TailSketch(max(cap, 11)))
+        else:
+            sk = TailSketch(max(cap, 11))
+            for c in src.chunks():
+                integer = integer or np.asarray(c).dtype.kind in "iu"
+                sk.update(c)
     msg = check_tail_counts(n=sk.n, n_nan=sk.n_nan, n_inf=sk.n_posinf + sk.n_neginf,
                             nan_policy=nan_policy)
     if msg:
@@ -458,7 +463,9 @@ def _lm_notes(sk: LogMomentSketch, nan_policy: str) -> list[str]:
 def _logmoment(src: Source, level: float | None, nan_policy: str,
                prebuilt: LogMomentSketch | None = None) -> TailIndexResult:
     sk = prebuilt if prebuilt is not None else LogMomentSketch()
-    if prebuilt is None:
+    if prebuilt is None and src.build is not None:  # Dask
+        sk = src.build(LogMomentSketch)
+    elif prebuilt is None:
         for c in src.chunks():
             sk.update(c)
     notes = _lm_notes(sk, nan_policy)
@@ -511,6 +518,9 @@ def _mohammadi(src: Source, k1: Any, permute: bool, level: float | None, nan_pol
     else:
         chunks = src.chunks()
     sk: LogMomentSketch | None = None
+    if src.build is not None and not permute:
+        sk = src.build(lambda: LogMomentSketch(k1=grid, dim=src.dim or 1))
+        chunks = ()
     for c in chunks:
         a = np.asarray(c)
         if sk is None:

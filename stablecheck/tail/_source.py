@@ -41,6 +41,13 @@ class Source:
     ndim: int
     reiterable: bool
     integer: bool = False
+    #: builds a whole sketch at once (``build(factory) -> Sketch``) where the source has its
+    #: own executor (Dask); None means "feed ``chunks()`` to one sketch".
+    build: Callable[[Callable[[], Any]], Any] | None = None
+    #: row width for 2-D sources without ``array`` (Dask)
+    dim: int | None = None
+    #: usable (finite, non-zero) values/rows, counted by the source's own executor (Dask)
+    count: Callable[[], int] | None = None
 
 
 def _slices(arr: np.ndarray, chunk: int) -> Callable[[], Iterator[np.ndarray]]:
@@ -66,6 +73,10 @@ def as_source(x: Any, *, name: str = "x", chunk: int = CHUNK) -> Source:
     * objects with ``iter_chunks()`` (noise-dataset views): that method, called per pass;
     * lists/tuples of arrays: re-iterable chunks; other iterables/iterators: one pass.
     """
+    if type(x).__module__.startswith("dask.array"):  # dask: the sketches run on the workers
+        from .._dask._source import dask_source
+
+        return dask_source(x, name)
     if hasattr(x, "iter_chunks") and callable(x.iter_chunks):
         ndim: list[int | None] = [None]
         n = getattr(x, "size", None) if getattr(x, "ndim", 1) == 1 else None
