@@ -546,6 +546,8 @@ def _mohammadi_from(sk: LogMomentSketch, k1: Any, level: float | None, nan_polic
     grid = tuple(int(v) for v in sk.k1)
     notes = list(notes)
     notes += _lm_notes(sk, nan_policy)
+    if sk.dim == 1:  # every |x| equal: block sums are K1·v and 1/α̂ = log K1 / log K1 = 1
+        check_tail_log_variance(sk.log_var(ddof=1), sk.log_mean, sk.n_used)
     if trimmed_rule:
         notes.append(warn(trimmed_rule, DataWarning, stacklevel=3))
     est = mohammadi_estimate(sk, confidence_level=level)
@@ -555,6 +557,10 @@ def _mohammadi_from(sk: LogMomentSketch, k1: Any, level: float | None, nan_polic
                          f"{sk.n_used} usable values; choose smaller block lengths.")
     for name in ("k1", "alpha", "inv_alpha", "se", "low", "high", "k2", "n_used"):
         est[name] = est[name][ok]
+    if np.any(np.isneginf(est["inv_alpha"])):
+        raise ValueError("some Mohammadi block sums are exactly zero (discrete or heavily tied "
+                         f"data, K1 = {est['k1'][np.isneginf(est['inv_alpha'])].tolist()}): "
+                         "log|Y| = -inf, so the estimator is undefined; it needs continuous data.")
     a = est["alpha"]
     bad = (a > 2) | (a < 0) | ~np.isfinite(a)
     if bad.any():

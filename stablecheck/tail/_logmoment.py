@@ -116,7 +116,9 @@ def mohammadi_estimate(sk: LogMomentSketch, *, confidence_level: float | None
         z = float(special.ndtri(0.5 + confidence_level / 2))
         lo_inv, hi_inv = inv - z * se_inv, inv + z * se_inv
         with np.errstate(divide="ignore", invalid="ignore"):
-            low = np.where(hi_inv > 0, 1.0 / hi_inv, np.nan)
+            # a 1/α interval reaching 0 or below has no finite lower end on the α scale:
+            # report -inf (the α̂ itself is then flagged as outside (0, 2])
+            low = np.where(hi_inv > 0, 1.0 / hi_inv, -np.inf)
             high = np.where(lo_inv > 0, 1.0 / lo_inv, np.inf)
     return {"k1": k1, "alpha": alpha, "inv_alpha": inv, "se": se, "low": low, "high": high,
             "k2": cnt.astype(np.int64), "n_used": K.astype(np.int64)}
