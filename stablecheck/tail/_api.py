@@ -23,9 +23,9 @@ from .._validation import (
     check_tail_counts,
     check_tail_k,
     check_tail_k1,
+    check_tail_log_counts,
     check_tail_log_variance,
     check_tail_not_constant,
-    check_tail_log_counts,
     check_tail_usable,
     warn,
 )
