@@ -21,6 +21,7 @@ from .._validation import (
     check_confidence_level,
     check_int,
     check_option,
+    check_real,
     check_sequence_of_options,
     warn,
 )
@@ -168,7 +169,7 @@ def analyze(
         raise ValueError(f"`scale_null` must be 0 (skip) or at least 19; got {scale_null}.")
     subsample_size = check_int("subsample_size", subsample_size, min=20)
     confidence_level = check_confidence_level(confidence_level)
-    level = check_confidence_level(level) if level else level
+    level = check_real("level", level, low=0.0, high=1.0, low_closed=False, high_closed=False)
     engine = check_option("engine", engine, ("memory", "stream", "dask"))
     if client is not None and engine != "dask":
         raise ValueError(f"`client` is only used with engine='dask'; got engine={engine!r}.")
@@ -340,7 +341,7 @@ def _coordinate(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[dict]:
                 m = min(ctx["subsample_size"], sample.size)
                 for t in ctx["tests"][:1]:
                     sub, msgs = _quiet(subsample_rejection_rate, sample, test=t,
-                                       subsample_size=m, level=ctx["level"] or 0.05, rng=rng)
+                                       subsample_size=m, level=ctx["level"], rng=rng)
                     eff, _ = _quiet(effect_sizes, sample)
                     rows.append(_row(**base, axis="coordinate", view=vname,
                                      estimator=f"subsample:{t}", n=view.size, n_used=m,
@@ -383,7 +384,7 @@ def _scale_null_rows(ds, snap, layer, cs, rng, ctx, base, det, notes) -> list[di
         return [_row(**base, axis="coordinate", view="raw", estimator="scale_aware_null",
                      warnings=f"not computed: {exc}")]
     det["scale_null"] = res
-    lvl = ctx["level"] or 0.05
+    lvl = ctx["level"]
     if obs.alpha < 1.9 and res.pvalue > lvl:
         notes.append(warn(
             f"the pooled α̂ = {obs.alpha:.2f} (seed K1 = {k1v}) is what Gaussian coordinates with "
@@ -455,7 +456,7 @@ def _minibatch(ds, snap, layer, cs, k, ctx, base, det, notes) -> list[dict]:
     for t in ctx["tests"]:
         p = np.concatenate(pv[t])
         det["gaussianity_pvalues"][t] = p
-        s, _ = _quiet(pvalue_summary, p, level=ctx["level"] or 0.05, method="bh")
+        s, _ = _quiet(pvalue_summary, p, level=ctx["level"], method="bh")
         rows.append(_row(**base, axis="minibatch", view="per-coordinate",
                          estimator=f"gaussianity:{t}", n=int(np.count_nonzero(np.isfinite(p))),
                          n_used=int(k), fraction_rejecting=float(s.fraction_rejecting[0]),
@@ -491,7 +492,7 @@ def _projection(ds, snap, layer, rng, ctx, base, det, notes) -> list[dict]:
         g, msgs = _quiet(gaussianity, proj, tests=ctx["tests"], axis=0)
         for i, t in enumerate(g.tests):
             det["projection_pvalues"][t] = g.pvalue[i]
-            s, _ = _quiet(pvalue_summary, g.pvalue[i], level=ctx["level"] or 0.05, method="bh")
+            s, _ = _quiet(pvalue_summary, g.pvalue[i], level=ctx["level"], method="bh")
             rows.append(_row(**base, axis="projection", view="random-1d",
                              estimator=f"gaussianity:{t}", n=int(proj.shape[1]), n_used=int(k),
                              fraction_rejecting=float(s.fraction_rejecting[0]),
@@ -508,7 +509,7 @@ def _fmt_p(p: float) -> str:
 
 def _verdict(rows: list[dict], level: float, notes: list[str]) -> str:
     parts = []
-    lvl = level or 0.05
+    lvl = level
     mb = [r for r in rows if r["axis"] == "minibatch" and r["estimator"].startswith("gauss")]
     if mb:
         r = mb[0]
