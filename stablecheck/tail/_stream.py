@@ -11,6 +11,7 @@ both).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -140,19 +141,52 @@ def _prefetched(chunks: Iterator[np.ndarray], pool: ThreadPoolExecutor
         yield cur
 
 
+def _file_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor
+                 ) -> Iterator[np.ndarray]:
+    """Chunks of a raw binary file, read by a helper thread one chunk ahead.
+
+    Three buffers rotate: while the caller processes buffer ``i`` the reader fills
+    ``i + 1``; buffer ``i`` is reused only after the caller has asked for ``i + 1`` and
+    ``i + 2`` has been handed out, so a chunk is never overwritten while in use.
+    """
+    item = dtype.itemsize
+    bufs = [np.empty(chunk, dtype=dtype) for _ in range(3)]
+    with open(path, "rb", buffering=0) as fh:
+        def read(i: int) -> int:
+            return fh.readinto(memoryview(bufs[i]).cast("B")) or 0
+
+        i = 0
+        fut = pool.submit(read, 0)
+        while True:
+            got = fut.result()
+            if got % item:
+                raise ValueError(f"{path}: size is not a multiple of the {dtype} item size "
+                                 f"({item} bytes).")
+            if got == 0:
+                return
+            nxt = (i + 1) % 3
+            fut = pool.submit(read, nxt)
+            yield bufs[i][: got // item]
+            i = nxt
+
+
 def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = STREAM_CHUNK,
-                  threads: int = 1, prefetch: bool = True
+                  threads: int = 1, prefetch: bool = True, dtype: Any = np.float32
                   ) -> tuple[TailSketch, LogMomentSketch]:
     """Build a :class:`TailSketch` and a :class:`LogMomentSketch` in one pass over ``x``.
 
     Parameters
     ----------
-    x : array_like, memmap, iterable of 1-D arrays, or object with ``iter_chunks()``
-        The data (1-D). Read once.
+    x : array_like, memmap, iterable of 1-D arrays, object with ``iter_chunks()``, or path
+        The data (1-D), read once. A ``str``/``os.PathLike`` names a raw binary file of
+        ``dtype`` values (no header), read by a helper thread one chunk ahead of the
+        arithmetic into three rotating buffers (memory use: three chunks).
     k_max : int
         Tail values kept per tail by the :class:`TailSketch`.
     k1 : int or sequence of int
         Mohammadi block lengths for the :class:`LogMomentSketch` (empty: log-moments only).
+    dtype : dtype
+        Value type of a raw file (ignored for other inputs).
     chunk : int
         Values per chunk for arrays and memmaps (other inputs keep their own chunks).
     threads : int
@@ -185,12 +219,24 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
     prefetch = check_bool("prefetch", prefetch)
     ks = [int(check_int("k1", v, min=2)) for v in np.atleast_1d(np.asarray(k1, dtype=object))
           ] if np.size(k1) else []
+    ts = TailSketch(k_max)
+    lm = LogMomentSketch(k1=tuple(ks))
+    if isinstance(x, (str, os.PathLike)):
+        dt = np.dtype(dtype)
+        if dt.kind not in "iuf":
+            raise TypeError(f"`dtype` must be a numeric dtype; got {dt}.")
+        work = _Pass(ts, lm, threads)
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                for c in _file_chunks(os.fspath(x), dt, chunk, pool):
+                    feed(c, ts, lm, work)
+        finally:
+            work.close()
+        return ts, lm
     src = as_source(x, chunk=chunk)
     if src.ndim != 1:
         raise ValueError("tail_sketches needs 1-D data; got rows of vectors (use "
                          "LogMomentSketch(dim=d) for the vector Mohammadi estimator).")
-    ts = TailSketch(k_max)
-    lm = LogMomentSketch(k1=tuple(ks))
     chunks = src.chunks()
     work = _Pass(ts, lm, threads)
     try:
