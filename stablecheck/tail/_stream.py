@@ -24,8 +24,9 @@ from ._source import as_source
 
 __all__ = ["tail_sketches", "feed"]
 
-#: values per chunk for the one-pass builder (1 MiB of float32: the work arrays stay in L2/L3)
-STREAM_CHUNK = 1 << 18
+#: values per chunk for the one-pass builder (4 MiB of float32; measured on the 1e8 file:
+#: 2^20 used ~10% less CPU than 2^18 and ~40% less than 2^16, whose per-chunk overhead shows)
+STREAM_CHUNK = 1 << 20
 
 
 class _Pass:
