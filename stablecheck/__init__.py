@@ -68,10 +68,11 @@ from .tail import (  # noqa: E402
     TailSketch,
     robust_standardize,
     tail_index,
+    tail_sketches,
 )
 
 __all__ += ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
-            "robust_standardize", "resample"]
+            "robust_standardize", "resample", "tail_sketches"]
 
 from .tail import PowerLawComparison, PowerLawResult, powerlaw_fit  # noqa: E402
 

@@ -3,6 +3,7 @@
 Public
     tail_index, TailIndexResult       one entry point for every method
     TailSketch, LogMomentSketch       mergeable streaming summaries
+    tail_sketches                     one pass over a stream feeding both sketches
     robust_standardize                per-coordinate (x − median)/IQR before pooling
     register_method                   plug another estimator into ``tail_index``
     powerlaw_fit, PowerLawResult      Clauset–Shalizi–Newman power-law fit, GoF, comparisons
@@ -14,10 +15,11 @@ from ._powerlaw_compare import PowerLawComparison
 from ._result import TailIndexResult
 from ._sketches import LogMomentSketch, TailSketch
 from ._standardize import robust_standardize
+from ._stream import tail_sketches
 
 register_method("powerlaw", powerlaw_plugin, cis=("bootstrap", "normal", None),
                 default_ci="bootstrap")
 
 __all__ = ["tail_index", "TailIndexResult", "TailSketch", "LogMomentSketch",
-           "robust_standardize", "register_method", "METHODS", "powerlaw_fit",
+           "robust_standardize", "register_method", "tail_sketches", "METHODS", "powerlaw_fit",
            "powerlaw_tail_index", "powerlaw_plugin", "PowerLawResult", "PowerLawComparison"]

@@ -193,9 +193,9 @@ def tail_index(
         With ``k="auto"``: use a quarter of the selected (MSE-optimal) ``k`` for the
         estimate and its interval. The MSE-optimal ``k`` balances squared bias against
         variance, so an interval built there under-covers whenever the tail is not exactly
-        Pareto (measured on |t₃|, n = 1e4: exact χ² 0.537, bootstrap with k re-selected
-        0.852); a quarter of it cuts bias/SE by ``4^(1/2 − ρ)`` (≈ 5× for ρ = −2/3) at about
-        twice the width (measured: exact 0.915, bootstrap 0.960). See docs/tail-index.md.
+        Pareto (measured on |t₃|, n = 1e4: exact χ² 0.557, bootstrap with k re-selected
+        0.828); a quarter of it cuts bias/SE by ``4^(1/2 − ρ)`` (≈ 5× for ρ = −2/3) at about
+        twice the width (measured: exact 0.919, bootstrap 0.955). See docs/tail-index.md.
     compare_k : bool
         Also run the other k-selection rules on the same tail, record their k in
         ``diagnostics["k_by_method"]`` and emit a

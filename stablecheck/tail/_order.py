@@ -14,10 +14,9 @@ from scipy import optimize, special, stats
 from .._results import ConfidenceInterval
 from ..resample._ci import grouped_jackknife
 from ..resample._engine import interval
-from ..resample._schemes import PoissonTail
 from ._kernels import KERNELS
 from ._select import (
-    analytic_double_bootstrap,
+    ADBPlan,
     db_grid,
     double_bootstrap,
     drees_kaufmann,
@@ -25,7 +24,8 @@ from ._select import (
     path_stability,
 )
 
-__all__ = ["select_k", "order_estimate", "hill_exact_ci", "hill_profile_ci", "poisson_pops"]
+__all__ = ["select_k", "order_estimate", "hill_exact_ci", "hill_profile_ci", "poisson_pops",
+           "poisson_rows"]
 
 
 def select_k(logs: np.ndarray, n: int, k_method: str, rng: np.random.Generator,
@@ -91,14 +91,30 @@ def _kernel_at(kernel: str, pops: np.ndarray, ks: np.ndarray) -> np.ndarray:
     return out
 
 
+def poisson_rows(logs: np.ndarray, size: int, depth: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Top ``depth`` log values of ``size`` tail-only Poisson resamples (of the sample's own
+    size), one per row of a C-ordered ``(size, depth)`` array.
+
+    Ranks are the arrival times ``T_j`` of a rate-1 Poisson process (cumulative sums of
+    standard exponentials, see :class:`~stablecheck.resample.PoissonTail`): rank
+    ``ceil(T_j) − 1``, which equals ``floor(T_j)`` (the integer cast) with probability 1.
+    Ranks beyond the buffer read its last value (``mode="clip"``; the caller sizes
+    ``depth`` so this happens with negligible probability).
+    """
+    t = rng.standard_exponential((size, depth))
+    np.cumsum(t, axis=1, out=t)
+    return np.take(logs, t.astype(np.intp), mode="clip")
+
+
 def poisson_pops(logs: np.ndarray, n: int, size: int, depth: int,
                  rng: np.random.Generator) -> np.ndarray:
     """Top ``depth`` log values of ``size`` tail-only Poisson resamples of size ``n``."""
-    ranks = PoissonTail().indices(n, rng, size, depth)
-    np.minimum(ranks, logs.size - 1, out=ranks)
-    # gather in (depth, size) memory order: the cumulative sums over k that follow run
-    # along numpy's fast axis
-    return logs[ranks.T].T
+    return poisson_rows(logs, size, depth, rng)
+
+
+#: float64 elements of one (depth, replicates) bootstrap work array (~1 MB: L2-sized)
+_BOOT_CACHE = 1 << 18
 
 
 def order_estimate(
@@ -196,27 +212,41 @@ def order_estimate(
         R = n_resamples
         ks = np.empty(R, dtype=np.int64)
         xs = np.empty(R)
-        batch = max(1, (1 << 21) // max(depth, 1))   # bounds memory to ~100 MB
+        # logs centred on the sample maximum: replicate sums stay O(k)
+        logs_c = logs - logs[0]
+        opts = {k: v for k, v in db_options.items() if k in ("epsilon", "k_frac")}
+        plan = None
+        if auto and k_method == "double_bootstrap":
+            plan = ADBPlan(n, depth, kmax1_cap=cap1, **opts)
+        # replicates per batch: the (batch, depth) work arrays stay near cache size
+        batch = max(16, min(R, _BOOT_CACHE // max(depth, 1)))
         for r0 in range(0, R, batch):
             b = min(batch, R - r0)
             if replicate_pops is None:
-                pops = poisson_pops(logs, n, b, depth, rng)
+                rows = poisson_rows(logs_c, b, depth, rng)
             else:
-                pops = replicate_pops(b, depth, rng)
-            if auto and k_method == "double_bootstrap":
-                opts = {k: v for k, v in db_options.items() if k in ("epsilon", "k_frac")}
-                kb, _ = analytic_double_bootstrap(pops, n, kmax1_cap=cap1, **opts)
+                rows = replicate_pops(b, depth, rng) - logs[0]
+            sums = None
+            if plan is not None:
+                sums = plan.prefix(rows)
+                kb, _ = plan.select(rows, sums)
                 kb = _scale_k(kernel, kb)
             elif auto:
-                kb = np.array([select_k(p, n, k_method, rng, db_options)[0] for p in pops])
+                kb = np.array([select_k(p, n, k_method, rng, db_options)[0] for p in rows])
                 kb = _scale_k(kernel, kb)
             else:
                 kb = np.full(b, kk)
             if auto and undersmooth > 1:
                 kb = np.maximum(10, kb // undersmooth)
-            kb = np.clip(kb, 2, need_cap(kernel, pops.shape[1]))
+            kb = np.clip(kb, 2, need_cap(kernel, depth))
             ks[r0:r0 + b] = kb
-            xs[r0:r0 + b] = _kernel_at(kernel, pops, kb)
+            if kernel == "hill" and sums is not None:
+                xs[r0:r0 + b] = plan.hill_at(rows, sums[0], kb)
+            elif kernel == "hill":
+                r = np.arange(b)
+                xs[r0:r0 + b] = rows[:, :kk].sum(axis=1) / kk - rows[r, kb]
+            else:
+                xs[r0:r0 + b] = _kernel_at(kernel, rows, kb)
         star = _alpha_of_xi(xs)
         jack = None
         if ci_method == "bca":

@@ -96,3 +96,35 @@ def test_compare_k_warns_on_disagreement(rng):
     x = np.concatenate([100 * pareto_rvs(1.0, 300, rng), pareto_rvs(4.0, 30_000, rng)])
     with pytest.warns(sc.errors.DisagreementWarning, match="disagree"):
         sc.tail_index(x, compare_k=True, rng=1)
+
+
+def test_adb_plan_prefix_sums_match_the_full_hill_path(rng):
+    """The bootstrap re-selection reads prefix sums only at its grid points (segment sums +
+    cumulative sum over segments) and raw second moments: the proxy it minimises equals the
+    one computed from the full Hill moment paths (to float64 rounding), so the selected k
+    and each replicate's Hill estimate are the same."""
+    from stablecheck.tail._kernels import hill_moments
+    from stablecheck.tail._order import poisson_rows
+    from stablecheck.tail._select import ADBPlan, _qi_kstar
+
+    x = abs_t_rvs(3, 20_000, rng)
+    L = _logs(x)
+    rows = poisson_rows(L - L[0], 40, 3000, rng)
+    plan = ADBPlan(x.size, 3000, kmax1_cap=300)
+    k, info = plan.select(rows)
+    # reference: the same criterion from the full moment paths of every row
+    kk = int(plan.ends[-1])
+    m1, m2 = hill_moments(rows, kk)
+    g = m1[:, plan.kg - 1]
+    ref = []
+    for (kg, kp) in plan.stages:
+        d = m2[:, kp - 1] - 2.0 * m1[:, kp - 1] ** 2
+        q = d * d + 4.0 * g[:, None] ** 4 / kg
+        ref.append(kg[np.argmin(q, axis=1)])
+    np.testing.assert_array_equal(info["k1"], ref[0])
+    np.testing.assert_array_equal(info["k2"], ref[1])
+    np.testing.assert_array_equal(k, _qi_kstar(ref[0], ref[1], plan.n1, x.size, 3000)[0])
+    kb = np.clip(k, 2, 2999)
+    s1, _ = plan.prefix(rows)
+    np.testing.assert_allclose(plan.hill_at(rows, s1, kb),
+                               hill_moments(rows, 2999)[0][np.arange(40), kb - 1], rtol=1e-10)

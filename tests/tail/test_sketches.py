@@ -183,3 +183,65 @@ def test_tail_sketch_property_any_chunking(x, cuts, k):
     np.testing.assert_array_equal(sk.top("abs"), np.sort(a[a > 0])[::-1][:k])
     np.testing.assert_array_equal(sk.top("upper"), np.sort(x[x > 0])[::-1][:k])
     assert sk.n == x.size and sk.n_zero == int(np.count_nonzero(x == 0))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_tail_sketches_one_pass_equals_separate_updates(rng, threads):
+    """The fused pass (shared |x|, one threshold comparison, logs in place, optional threads)
+    gives exactly the TailSketch of separate updates and the same log-moments up to float64
+    rounding of the partial sums (different summation grouping → rtol 1e-12), including
+    chunks with zeros and NaN (counted by the sketches' own paths)."""
+    x = rng.standard_t(1.7, 300_007).astype(np.float32)
+    x[rng.choice(x.size, 50, replace=False)] = 0.0
+    x[200_000] = np.nan
+    ts, lm = sc.tail_sketches(x, k_max=3000, k1=(77, 547), chunk=1 << 14, threads=threads)
+    ts2, lm2 = TailSketch(3000), LogMomentSketch(k1=(77, 547))
+    for c in np.array_split(x, 11):
+        ts2.update(c)
+        lm2.update(c)
+    for t in ("abs", "upper", "lower"):
+        np.testing.assert_array_equal(ts.top(t), ts2.top(t))
+    assert (ts.n, ts.n_zero, ts.n_nan) == (ts2.n, ts2.n_zero, ts2.n_nan) == (x.size, 50, 1)
+    assert (lm.n, lm.n_zero, lm.n_nonfinite) == (lm2.n, lm2.n_zero, lm2.n_nonfinite)
+    np.testing.assert_allclose(lm.log, lm2.log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_log, lm2.blk_log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_sumlogx, lm2.blk_sumlogx, rtol=1e-12)
+
+
+def test_float32_logs_within_their_error_bound(rng):
+    """float32 data: logs are taken in float32 (4x faster) and summed in float64. Each
+    float32 log is within 4 float32 ulps (numpy's documented worst case for its float32
+    log; glibc's is < 1 ulp) → |Δ log|x|| <= 4·2⁻²³·|log|x||, so the mean moves by at most
+    that times mean|log|x||, and M2 = Σ(L − L̄)² by at most 2·4·2⁻²³·Σ|L − L̄|·|L| + the
+    mean term, bounded below by the generous 2·4·2⁻²³·Σ L²."""
+    x = (rng.standard_t(1.5, 400_000) * 1e-3).astype(np.float32)   # gradient-like scale
+    lm = LogMomentSketch().update(x)
+    L = np.log(np.abs(x.astype(np.float64)))
+    eps = 4 * 2.0 ** -23
+    assert abs(lm.log_mean - L.mean()) <= eps * np.abs(L).mean()
+    m2 = float(np.sum((L - L.mean()) ** 2))
+    assert abs(lm.log[2] - m2) <= 2 * eps * float(np.sum(L * L))
+
+
+def test_tail_sketches_validates(rng):
+    with pytest.raises(ValueError, match="1-D"):
+        sc.tail_sketches(rng.normal(size=(100, 2)))
+    with pytest.raises(ValueError, match="threads"):
+        sc.tail_sketches(rng.normal(size=100), threads=0)
+
+
+def test_tail_sketches_reads_a_raw_file_like_the_array(tmp_path, rng):
+    """A raw float32 file read by the helper thread (three rotating buffers, odd tail chunk)
+    gives the same sketches as the array itself."""
+    x = rng.standard_cauchy(70_001).astype(np.float32)
+    path = tmp_path / "x.f32"
+    x.tofile(path)
+    ts, lm = sc.tail_sketches(str(path), k_max=2000, k1=264, chunk=4096, threads=2)
+    ts2, lm2 = sc.tail_sketches(x, k_max=2000, k1=264, chunk=4096)
+    np.testing.assert_array_equal(ts.top("abs"), ts2.top("abs"))
+    assert ts.n == lm.n == x.size
+    np.testing.assert_allclose(lm.log, lm2.log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_log, lm2.blk_log, rtol=1e-12)
+    (tmp_path / "bad.f32").write_bytes(b"\0" * 7)
+    with pytest.raises(ValueError, match="multiple"):
+        sc.tail_sketches(str(tmp_path / "bad.f32"))
