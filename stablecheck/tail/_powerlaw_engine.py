@@ -108,14 +108,23 @@ def candidates(d: Uniq, lo: float = -np.inf, hi: float = np.inf,
     When more than ``max_candidates`` remain, keep those whose tail sizes lie closest (from
     above) to a geometric grid of ``max_candidates // 10`` tail sizes (a log grid, steps of
     ~1% in the tail size at n = 1e5 for the default 10,000; exhaustive for small data).
-    Costs O(grid log U), never O(U), so replicates stay cheap.
+    The count that decides is the number of values *present* (a replicate's zero-count
+    support entries are not values), so data and replicates follow one rule.
     """
     first = int(np.searchsorted(d.u, lo, side="left")) if np.isfinite(lo) else 0
     last = int(np.searchsorted(d.u, hi, side="right")) if np.isfinite(hi) else d.size
-    last = min(last, d.size - 1)  # exclusive; the largest value is never a candidate
+    # exclusive; the largest value present is never a candidate (a replicate's support may
+    # end in entries with zero counts)
+    top = int(np.searchsorted(d.cb, d.n, side="left")) - 1 if d.has_zeros else d.size - 1
+    last = min(last, top)
     if last <= first:
         return np.empty(0, dtype=np.intp)
-    if max_candidates is None or last - first <= max_candidates:
+    # The exhaustive/grid decision counts the values actually present, so that a bootstrap
+    # replicate (whose support keeps the zero-count body entries of the data) is scanned the
+    # same way as data of its size; counting support entries sent about half of the
+    # replicates of an exhaustively scanned sample near the threshold onto the coarser grid.
+    n_avail = last - first if not d.has_zeros else int(np.count_nonzero(d.cnt[first:last]))
+    if max_candidates is None or n_avail <= max_candidates:
         c = np.arange(first, last)
         return c[d.cnt[c] > 0] if d.has_zeros else c
     nt_hi = d.n - int(d.cb[first])

@@ -433,3 +433,22 @@ def test_bad_data():
         sc.powerlaw_fit(["a", "b"])
     res = sc.powerlaw_fit([1.0, 2.0, np.nan, 3.0, 5.0, 9.0], nonfinite="omit", compare=None)
     assert res.n == 6 and res.n_used == 5 and res.n_dropped == 1
+
+
+def test_replicate_scanned_like_data_of_its_size():
+    # A bootstrap replicate keeps the data's support (zero counts allowed). Whether xmin is
+    # searched exhaustively or on the log grid must depend on the values present, as for
+    # data: here 30 values are present on a support of 60 entries, max_candidates = 40.
+    u = np.arange(1.0, 61.0)
+    cnt = np.zeros(60, dtype=np.int64)
+    cnt[::2] = 1
+    rep = eng.Uniq(u, cnt, False, has_zeros=True)
+    c = eng.candidates(rep, max_candidates=40)
+    assert np.array_equal(c, np.arange(0, 58, 2))  # every present value but the largest
+    data = eng.uniq_from_sorted(u[::2].copy(), False)
+    assert np.array_equal(rep.u[c], data.u[eng.candidates(data, max_candidates=40)])
+    # a support that ends in zero-count entries: the largest present value is excluded
+    cnt2 = cnt.copy()
+    cnt2[40:] = 0
+    c2 = eng.candidates(eng.Uniq(u, cnt2, False, has_zeros=True), max_candidates=40)
+    assert np.array_equal(c2, np.arange(0, 38, 2))
