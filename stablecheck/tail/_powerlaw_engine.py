@@ -32,6 +32,7 @@ __all__ = ["Uniq", "uniq_from_sorted", "uniq_from_counts", "candidates", "tail_p
 
 _LEVELS = (32, 128, 512, 2048, 8192, 32768, 131072)
 _CHUNK = 1 << 13  # elements per (candidates x points) block: temporaries stay in cache
+_COMPACT_MAX = 20_000  # nonparametric replicates up to this support size are compacted
 
 
 class Uniq:
@@ -142,7 +143,11 @@ def candidates(d: Uniq, lo: float = -np.inf, hi: float = np.inf,
         c = np.arange(first, last)
         return c[d.cnt[c] > 0] if d.has_zeros else c
     nt_hi = d.n - int(d.cb[first])
-    nt_lo = d.n - int(d.cb[last - 1])
+    # tail size at the largest value present below ``last`` (for data: entry last - 1; a
+    # replicate may hold zero-count entries there, which would shift the whole grid)
+    below = last - 1 if not d.has_zeros else \
+        int(np.searchsorted(d.cb, d.cb[last], side="left")) - 1
+    nt_lo = d.n - int(d.cb[below])
     grid = np.geomspace(nt_lo, nt_hi, max(max_candidates // 10, 2))
     # the candidate whose run contains position n - t has a tail of at least t values
     # (integer targets: cb <= v iff cb <= floor(v); a float target would make searchsorted
@@ -513,7 +518,14 @@ def refit_replicates(d: Uniq, rule: ScanRule, n_resamples: int, rng: np.random.G
     for b in range(n_resamples):
         pos = rng.integers(0, d.n, size=d.n)
         cnt = np.bincount(pos if d.n == d.size else uid[pos], minlength=d.size)
-        rep = uniq_from_counts(d, cnt, cb_buf)
+        if d.size <= _COMPACT_MAX:
+            # drop the ~37% absent values: the KS lower bounds then sample only real points
+            # and prune better (measured ~2x faster at n = 1e4); same candidates, same
+            # exact argmin, so the same replicate fit
+            keep = np.flatnonzero(cnt)
+            rep = Uniq(d.u[keep], cnt[keep], d.discrete, lu=d.lu[keep], lc=d.lc[keep])
+        else:
+            rep = uniq_from_counts(d, cnt, cb_buf)
         try:
             c, a, _ = rule.fit(rep)
         except ValueError:

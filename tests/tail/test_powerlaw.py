@@ -471,3 +471,19 @@ def test_fit_and_gof_invariant_under_power_transform():
     assert r2.ks_distance == pytest.approx(r1.ks_distance, rel=1e-9)
     np.testing.assert_allclose(r2.gof_null_distribution, r1.gof_null_distribution, rtol=1e-8)
     assert r1.gof_pvalue == r2.gof_pvalue
+
+
+def test_replicate_grid_candidates_equal_those_of_the_compacted_replicate():
+    # On the log grid too, a replicate with zero-count entries must get the candidates that
+    # the same values would get as data (the grid's ends are tail sizes at present values).
+    rng = np.random.default_rng(36)
+    d = eng.uniq_from_sorted(np.sort(rng.lognormal(0.0, 1.0, 30_000)), False)
+    for seed in range(5):
+        cnt = np.bincount(np.random.default_rng(seed).integers(0, d.n, d.n), minlength=d.size)
+        rep = eng.uniq_from_counts(d, cnt)
+        keep = np.flatnonzero(cnt)
+        comp = eng.Uniq(d.u[keep], cnt[keep], False)
+        for lo, hi in ((-np.inf, np.inf), (0.5, 20.0)):
+            c_rep = eng.candidates(rep, lo, hi, max_candidates=2_000)
+            c_comp = eng.candidates(comp, lo, hi, max_candidates=2_000)
+            assert np.array_equal(rep.u[c_rep], comp.u[c_comp])
