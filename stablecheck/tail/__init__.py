@@ -17,7 +17,7 @@ from ._standardize import robust_standardize
 
 # Default interval: asymptotic at the chosen xmin (milliseconds, like powerlaw_fit's
 # default); ci="bootstrap" re-selects xmin in each of n_resamples replicates (one full fit
-# each: ~10 s for 1000 replicates at n = 1e4), so it is opt-in.
+# each: ~7 s of CPU for 1000 replicates at n = 1e4), so it is opt-in.
 register_method("powerlaw", powerlaw_plugin, cis=("bootstrap", "normal", None),
                 default_ci="normal")
 
