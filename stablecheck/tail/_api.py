@@ -62,7 +62,7 @@ METHODS: dict[str, TailMethod] = {
     "mohammadi": TailMethod("mohammadi", ("normal", None), "normal"),
     # The Clauset–Shalizi–Newman fit lives in stablecheck/tail/_powerlaw.py (separate issue);
     # plug it in with register_method("powerlaw", fn, cis=(...), default_ci=...).
-    "powerlaw": TailMethod("plugin", ("bootstrap", None), "bootstrap", None,
+    "powerlaw": TailMethod("plugin", ("bootstrap", "normal", None), "normal", None,
                            missing="method='powerlaw' (Clauset–Shalizi–Newman fit) is not "
                                    "available in this build yet; use method='hill' with "
                                    "k_method='ks' for the KS-minimising threshold."),
@@ -161,7 +161,11 @@ def tail_index(
         ``"normal"`` (asymptotic/delta method), ``"bootstrap"`` (tail-only Poisson
         bootstrap; with ``k="auto"`` k is re-selected in every replicate),
         ``"block"`` (block bootstrap of the series in its order, for dependent data; needs
-        an array or memmap). ``"auto"``: exact for Hill, normal otherwise.
+        an array or memmap). ``"auto"``: exact for Hill, normal otherwise. For
+        ``method="powerlaw"`` (Clauset et al.'s fit; :func:`stablecheck.powerlaw_fit`
+        adds the GoF p-value and the likelihood-ratio comparisons, which ``tail_index``
+        never runs) ``"normal"`` is asymptotic at the chosen xmin and ``"bootstrap"``
+        re-selects xmin in every one of ``n_resamples`` resamples (one full fit each).
     confidence_level : float
     n_resamples : int
         Bootstrap replicates for ``ci="bootstrap"``/``"block"``.

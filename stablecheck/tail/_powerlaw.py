@@ -324,7 +324,9 @@ def powerlaw_fit(
     observed values below xmin (resampled) and otherwise from the fitted power law; xmin and
     alpha are re-fitted in every set (Clauset et al. §4.1). A *small* p (Clauset et al. use
     p <= 0.1) rejects the power law; a large p means "not rejected" — it is not evidence for
-    the power law against alternatives, which is what ``comparisons`` address.
+    the power law against alternatives, which is what ``comparisons`` address. Power against
+    a lognormal is modest: measured rejection rates 0.37, 0.47, 0.53 and 0.68 at n = 1e3,
+    1e4, 1e5 and 1e6 (the same for every sigma; docs/tail-index.md).
 
     *Comparisons.* See :class:`PowerLawComparison`: normalised log-likelihood ratio and
     Vuong's p for non-nested alternatives, raw ratio and Wilks' chi2_1 p (conservative at

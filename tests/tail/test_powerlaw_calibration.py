@@ -48,3 +48,30 @@ def test_gof_pvalue_uniform_under_power_law():
     for level in (0.2, 0.3, 0.5):
         k = int(np.count_nonzero(pvals <= level + 1e-12))
         assert k <= _band(level, R)[1], (level, k, _band(level, R))
+
+
+# Power against lognormal data (acceptance: "small for lognormal data"). Measured with
+# benchmarks/powerlaw_power.py (R = 100, B = 99; table in docs/tail-index.md): rejection
+# rates at p <= 0.1 of 0.33 / 0.49 / 0.51 for lognormal(0, 1) at n = 1e3 / 1e4 / 1e5 — the
+# KS-minimising xmin retreats into the far tail as n grows (median n_tail 137 / 480 /
+# 1076), so the power saturates near one half instead of tending to 1 at these sizes. A
+# p-value that is *reliably* small for lognormal data is therefore not attainable with
+# Clauset et al.'s free-xmin test here; what is attainable and tested is clear power at the
+# size where it is highest per CPU second: n = 10,000, where about half the samples reject.
+# R = 60 sets, B = 99: at the lower end of the measured rate's 95% interval (0.39) the
+# chance of fewer than 15 rejections is 0.8%; under a true power law (rate 0.10) the chance
+# of 15 or more is 0.07% (so the bound separates "power" from "calibrated null").
+R_POWER = 60
+
+
+@pytest.mark.slow
+def test_gof_rejects_lognormal_at_n_1e4_about_half_the_time():
+    assert stats.binom.cdf(14, R_POWER, 0.39) < 0.01
+    assert stats.binom.sf(14, R_POWER, 0.10) < 0.002
+    rng = np.random.default_rng(20261126)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sc.errors.StablecheckWarning)
+        p = np.array([sc.powerlaw_fit(rng.lognormal(0.0, 1.0, 10_000), gof=99, ci=None,
+                                      compare=None, rng=rng).gof_pvalue
+                      for _ in range(R_POWER)])
+    assert np.count_nonzero(p <= 0.1) >= 15
