@@ -104,3 +104,20 @@ def check_fit_spread(sample: Sample, q: Any) -> None:
 def count_ties(values: np.ndarray) -> int:
     """Number of values that repeat an earlier value (n - number of distinct values)."""
     return int(values.size - np.unique(values).size)
+
+
+# stable: the fast table ----------------------------------------------------------------
+
+def check_table_domain(alpha: np.ndarray, beta: np.ndarray, alpha_range: tuple[float, float],
+                       beta_range: tuple[float, float], *, raise_: bool) -> np.ndarray:
+    """Mask of (already valid) parameters inside the fast table's box; raise if asked and not."""
+    inside = (alpha >= alpha_range[0]) & (alpha <= alpha_range[1]) & \
+        (beta >= beta_range[0]) & (beta <= beta_range[1])
+    if raise_ and not np.all(inside):
+        n_out = int(inside.size - np.count_nonzero(inside))
+        raise ValueError(
+            f"{n_out} of {inside.size} points have (alpha, beta) outside the fast table's "
+            f"domain alpha in [{alpha_range[0]}, {alpha_range[1]}], beta in "
+            f"[{beta_range[0]}, {beta_range[1]}]; pass outside='exact' to evaluate them with "
+            "the exact engine, or use stablecheck.stable.logpdf.")
+    return inside

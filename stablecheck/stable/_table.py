@@ -1,0 +1,396 @@
+"""Fast tabulated S0 log-density: a tensor-product quintic B-spline in (s, alpha, b).
+
+Coordinates (standardised S0 variable z >= 0; z < 0 by the exact reflection
+f(z; alpha, beta) = f(-z; alpha, -beta)):
+
+* ``s = asinh(z / C)`` with ``C = 0.5``: uniform knots (spacing 0.02) over the body
+  ``0 <= z <= 20``, then spacing growing geometrically to ``s_max = asinh(2e8)``.  In ``s`` the
+  power-law tail ``log f ~ log c+ - (1 + alpha) log z`` is linear and the corrections are
+  smooth powers of ``e^{-s}``, so coarse knots suffice there.
+* ``alpha`` itself (uniform knots, spacing 0.0125).
+* ``b = atanh(beta)``: the thin-side tail of ``|beta| -> 1`` behaves like ``log(1 +- beta)``,
+  which is a smooth (softplus-like) function of ``b``.
+
+The tabulated value is the exact engine's log density at the nodes minus the analytic
+:func:`lead_term` (Gaussian body + exact power-law tail coefficient), interpolated by a
+not-a-knot quintic along each axis (``tools/build_stable_table.py`` writes the coefficients).
+The knots span alpha in [1, 1.95] and |beta| <= 0.9; :func:`load` advertises the part where
+the measured error meets the acceptance bounds, alpha in [1.02, 1.85], |beta| <= 0.9
+(``docs/stable.md``, "Fast table").
+Beyond ``z_max = C sinh(s_max)`` (= 1e8) the tail is continued analytically as the pure power
+law ``T(s_max) - (1 + alpha) log(z / z_max)`` (the neglected correction is
+O(log z / z) <= 2e-7 at alpha = 1 and smaller for alpha > 1).
+
+Outside the covered parameter box the table either falls back to the exact engine (default)
+or raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import numpy as np
+from scipy.interpolate import BSpline, PPoly
+
+from .._validation import check_stable_params, check_stable_x, check_table_domain
+
+__all__ = ["StableTable", "load", "grid_nodes", "TABLE_FILE", "K"]
+
+K = 5  # quintic
+C = 0.5
+ALPHA_RANGE = (1.0, 1.95)
+BETA_MAX = 0.9
+N_ALPHA = 77  # spacing 0.0125
+N_B = 75  # spacing ~0.0395 in atanh(beta)
+S_BODY = 4.4  # z = C sinh(4.4) ~ 20.3
+H_S = 0.02
+S_GROWTH = 1.035
+Z_MAX = 1e8
+# domain advertised by load() (inside the knot span; see docs/stable.md for the measurement)
+DOMAIN_ALPHA = (1.02, 1.85)
+DOMAIN_BETA_MAX = BETA_MAX
+TABLE_FILE = "stable_table.npz"
+_CHUNK = 4096  # points per tensor gather (bounds the (n, 216) temporary)
+FORMAT_VERSION = 2  # 2: the table holds log f minus lead_term
+
+
+def grid_nodes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interpolation nodes ``(s, alpha, b)`` of the table (``b = atanh(beta)``)."""
+    s = list(np.linspace(0.0, S_BODY, int(round(S_BODY / H_S)) + 1))
+    s_max = np.arcsinh(Z_MAX / C)
+    h = H_S
+    while s[-1] < s_max:
+        h *= S_GROWTH
+        s.append(s[-1] + h)
+    s = np.array(s)
+    s[-1] = max(s[-1], s_max)
+    a = np.linspace(ALPHA_RANGE[0], ALPHA_RANGE[1], N_ALPHA)
+    bmax = np.arctanh(BETA_MAX)
+    b = np.linspace(-bmax, bmax, N_B)
+    return s, a, b
+
+
+def _basis(t: np.ndarray, x: np.ndarray, want_d: bool):
+    """Degree-K B-spline basis at ``x`` for knots ``t`` (Cox-de Boor, vectorised).
+
+    Returns the index of the first non-zero basis function, the K + 1 values and (optionally)
+    their derivatives, each of shape (n, K + 1).
+    """
+    n_coef = t.size - K - 1
+    i = np.searchsorted(t, x, side="right") - 1
+    i = np.clip(i, K, n_coef - 1)
+    left = [None] + [x - t[i + 1 - j] for j in range(1, K + 1)]
+    right = [None] + [t[i + j] - x for j in range(1, K + 1)]
+    N = [np.ones_like(x)]
+    prev = None
+    for j in range(1, K + 1):
+        if j == K:
+            prev = N
+        saved = np.zeros_like(x)
+        new = []
+        for r in range(j):
+            temp = N[r] / (right[r + 1] + left[j - r])
+            new.append(saved + right[r + 1] * temp)
+            saved = left[j - r] * temp
+        new.append(saved)
+        N = new
+    W = np.stack(N, axis=1)
+    dW = None
+    if want_d:
+        # dB_{j,K} = K [B_{j,K-1}/(t_{j+K}-t_j) - B_{j+1,K-1}/(t_{j+K+1}-t_{j+1})], j = i-K+r
+        d = []
+        for r in range(K + 1):
+            j = i - K + r
+            term = np.zeros_like(x)
+            if r >= 1:
+                term = term + prev[r - 1] / (t[j + K] - t[j])
+            if r <= K - 1:
+                term = term - prev[r] / (t[j + K + 1] - t[j + 1])
+            d.append(K * term)
+        dW = np.stack(d, axis=1)
+    return i - K, W, dW
+
+
+class StableTable:
+    """Tabulated standard S0 log-density with analytic derivatives.
+
+    Use :func:`load` (or ``stablecheck.stable.table()``) rather than the constructor.
+
+    Attributes
+    ----------
+    alpha_range : tuple of float
+        Closed interval of alpha covered by the table.
+    beta_range : tuple of float
+        Closed interval of beta covered by the table.
+    z_max : float
+        Standardised |x| beyond which the tail is continued as an exact power law.
+    """
+
+    def __init__(self, coef: np.ndarray, t_s: np.ndarray, t_a: np.ndarray, t_b: np.ndarray,
+                 c: float, z_max: float, alpha_range: tuple[float, float] | None = None,
+                 beta_max: float | None = None):
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.t_s, self.t_a, self.t_b = t_s, t_a, t_b
+        self.c = float(c)
+        self.z_max = float(z_max)
+        self.s_max = float(np.arcsinh(self.z_max / self.c))
+        # the advertised domain: at most the knot span (narrower where the measured error
+        # near the knot span's edge does not meet the acceptance bounds)
+        lo, hi = alpha_range if alpha_range is not None else (t_a[0], t_a[-1])
+        self.alpha_range = (max(float(lo), float(t_a[0])), min(float(hi), float(t_a[-1])))
+        bmax = float(np.tanh(t_b[-1]))  # the ulp beyond it is a harmless extrapolation
+        bmax = bmax if beta_max is None else min(float(beta_max), bmax + 1e-12)
+        self.beta_range = (-bmax, bmax)
+        ns, na, nb = self.coef.shape
+        self._flat = self.coef.ravel()
+        # breakpoints of the s-pieces, as PPoly.from_spline lays them out
+        self._brk = PPoly.from_spline(BSpline(t_s, np.zeros(ns), K)).x
+        r = np.arange(K + 1)
+        self._off = ((r[:, None, None] * na + r[None, :, None]) * nb + r[None, None, :]).ravel()
+
+    # ------------------------------------------------------------------ core evaluation
+    def _std(self, z, a, b, want_grad, fixed):
+        """Standard S0 log-density (and d/dz, d/dalpha, d/dbeta) inside the table box.
+
+        ``fixed``: alpha and beta are one scalar each (the likelihood-fitting case).
+        """
+        if z.size == 0:
+            return tuple(np.empty(0) for _ in range(4 if want_grad else 1))
+        refl = z < 0
+        zr = np.abs(z)
+        s = np.arcsinh(zr * (1.0 / self.c))
+        far_any = bool(zr.size) and float(zr.max()) > self.z_max
+        if far_any:
+            far = zr > self.z_max
+            s = np.minimum(s, self.s_max)
+        if fixed:
+            out = self._fixed(s, float(a[0]), float(b[0]), refl, want_grad)
+        else:
+            bb = np.arctanh(np.where(refl, -b, b))
+            parts = [self._mixed(s[i:i + _CHUNK], a[i:i + _CHUNK], bb[i:i + _CHUNK], want_grad)
+                     for i in range(0, z.size, _CHUNK)]
+            out = tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+        br = np.where(refl, -b, b)
+        zc = np.minimum(zr, self.z_max) if far_any else zr
+        lead = lead_term(zc, a, br, want_grad)
+        val = out[0] + (lead[0] if want_grad else lead)
+        if far_any:
+            logr = np.log(np.where(far, zr, 1.0) / self.z_max)
+            val = np.where(far, val - (1.0 + a) * logr, val)
+        if not want_grad:
+            return (val,)
+        _, d_s, d_a, d_bb = out
+        dz = d_s / np.hypot(zr, self.c) + lead[1]
+        d_a = d_a + lead[2]
+        if far_any:
+            dz = np.where(far, -(1.0 + a) / np.where(far, zr, 1.0), dz)
+            d_a = np.where(far, d_a - logr, d_a)
+        d_b = d_bb / (1.0 - b * b) + lead[3]  # d atanh(beta)/d beta is even in beta
+        sign = np.where(refl, -1.0, 1.0)
+        return val, sign * dz, d_a, sign * d_b
+
+    def _mixed(self, s, a, bb, want_grad):
+        """Full tensor evaluation: 6 x 6 x 6 coefficients per point."""
+        n = s.size
+        _, na, nb = self.coef.shape
+        i_s, Ws, dWs = _basis(self.t_s, s, want_grad)
+        i_a, Wa, dWa = _basis(self.t_a, a, want_grad)
+        i_b, Wb, dWb = _basis(self.t_b, bb, want_grad)
+        base = (i_s * na + i_a) * nb + i_b
+        G = self._flat[base[:, None] + self._off[None, :]].reshape(n, K + 1, K + 1, K + 1)
+        Hb = np.einsum("nrpq,nq->nrp", G, Wb)
+        Ha = np.einsum("nrp,np->nr", Hb, Wa)
+        val = np.einsum("nr,nr->n", Ha, Ws)
+        if not want_grad:
+            return (val,)
+        d_s = np.einsum("nr,nr->n", Ha, dWs)
+        d_a = np.einsum("nr,nr->n", np.einsum("nrp,np->nr", Hb, dWa), Ws)
+        Hdb = np.einsum("nrpq,nq->nrp", G, dWb)
+        d_bb = np.einsum("nr,nr->n", np.einsum("nrp,np->nr", Hdb, Wa), Ws)
+        return val, d_s, d_a, d_bb
+
+    def _fixed(self, s, a0, b0, refl, want_grad):
+        """One (alpha, beta): contract alpha and b once into piecewise quintics in s and
+        evaluate them by Horner's rule; the reflected points use -beta."""
+        n = s.size
+        i_a, Wa, dWa = _basis(self.t_a, np.array([a0]), want_grad)
+        out = [np.empty(n) for _ in range(4 if want_grad else 1)]
+        groups = [(None, b0)] if b0 == 0.0 else [(~refl, b0), (refl, -b0)]
+        for m, bv in groups:
+            if m is not None and not np.any(m):
+                continue
+            i_b, Wb, dWb = _basis(self.t_b, np.array([np.arctanh(bv)]), want_grad)
+            blk = self.coef[:, i_a[0]:i_a[0] + K + 1, i_b[0]:i_b[0] + K + 1]
+            cols = [blk @ Wb[0] @ Wa[0]]
+            if want_grad:
+                cols += [blk @ Wb[0] @ dWa[0], blk @ dWb[0] @ Wa[0]]
+            pps = [PPoly.from_spline(BSpline(self.t_s, c, K)).c for c in cols]
+            sm = s if m is None else s[m]
+            j = np.searchsorted(self._brk, sm, side="right") - 1
+            np.clip(j, 0, self._brk.size - 2, out=j)
+            ds = sm - self._brk[j]
+            res = [_horner(pps[0], j, ds)]
+            if want_grad:
+                dc = pps[0][:-1] * np.arange(K, 0, -1)[:, None]  # d/ds of each piece
+                res += [_horner(dc, j, ds), _horner(pps[1], j, ds), _horner(pps[2], j, ds)]
+            for o, r in zip(out, res, strict=True):
+                if m is None:
+                    o[:] = r
+                else:
+                    o[m] = r
+        return tuple(out)
+
+    # ------------------------------------------------------------------ public methods
+    def _prepare(self, x, alpha, beta, scale, loc, outside):
+        from .._validation import check_option
+        outside = check_option("outside", outside, ("exact", "raise"))
+        a, b, s, m = check_stable_params(alpha, beta, scale, loc)
+        fixed = a.size == 1 and b.size == 1
+        x = check_stable_x(x)
+        x, a, b, s, m = np.broadcast_arrays(x, a, b, s, m)
+        shape = x.shape
+        z = ((x - m) / s).ravel()
+        a, b, s = a.ravel(), b.ravel(), s.ravel()
+        inside = check_table_domain(a, b, self.alpha_range, self.beta_range, raise_=(
+            outside == "raise"))
+        return shape, z, a, b, s, inside, fixed
+
+    def logpdf(self, x, alpha, beta, scale=1.0, loc=0.0, *, outside="exact"):
+        """S0 log-density from the table (broadcasting, like ``stable.logpdf(..., param="S0")``).
+
+        Parameters
+        ----------
+        x, alpha, beta, scale, loc : array_like
+            As in :func:`stablecheck.stable.logpdf` with ``param="S0"``.
+        outside : {"exact", "raise"}, keyword-only
+            Points with alpha or beta outside ``alpha_range``/``beta_range``: evaluate them
+            with the exact engine (default) or raise ``ValueError``.
+
+        Returns
+        -------
+        ndarray or float
+        """
+        shape, z, a, b, s, inside, fixed = self._prepare(x, alpha, beta, scale, loc, outside)
+        fin = np.isfinite(z)
+        if fin.all() and inside.all():
+            out = self._std(z, a, b, False, fixed)[0]
+        else:
+            out = np.full(z.size, -np.inf)
+            tab = inside & fin
+            if np.any(tab):
+                out[tab] = self._std(z[tab], a[tab], b[tab], False, fixed)[0]
+            ex = ~inside & fin
+            if np.any(ex):
+                out[ex] = _exact(z[ex], a[ex], b[ex])
+        out = out - (np.log(s[0]) if s.size and fixed and np.all(s == s[0]) else np.log(s))
+        return out.reshape(shape)[()] if shape == () else out.reshape(shape)
+
+    def logpdf_grad(self, x, alpha, beta, scale=1.0, loc=0.0, *, outside="exact"):
+        """Log-density and its derivatives with respect to alpha, beta, scale and loc.
+
+        Parameters
+        ----------
+        x, alpha, beta, scale, loc, outside
+            As in :meth:`logpdf`.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(logpdf, d/dalpha, d/dbeta, d/dscale, d/dloc)``, each of the broadcast shape.
+            Inside the table the derivatives are the exact derivatives of the spline; points
+            evaluated by the exact engine (``outside="exact"``) get central differences
+            (step 1e-5, one-sided at the parameter bounds; accurate to about 1e-6).
+        """
+        shape, z, a, b, s, inside, fixed = self._prepare(x, alpha, beta, scale, loc, outside)
+        n = z.size
+        val = np.full(n, -np.inf)
+        dz, da, db = np.zeros(n), np.zeros(n), np.zeros(n)
+        fin = np.isfinite(z)
+        tab = inside & fin
+        if np.any(tab):
+            val[tab], dz[tab], da[tab], db[tab] = self._std(z[tab], a[tab], b[tab], True, fixed)
+        ex = ~inside & fin
+        if np.any(ex):
+            val[ex], dz[ex], da[ex], db[ex] = _exact_grad(z[ex], a[ex], b[ex])
+        dscale = -(z * dz + 1.0) / s
+        dloc = -dz / s
+        dscale = np.where(fin, dscale, 0.0)
+        val = val - np.log(s)
+        res = (val, da, db, dscale, dloc)
+        return tuple(r.reshape(shape)[()] if shape == () else r.reshape(shape) for r in res)
+
+
+_LOG_2SQRTPI = float(np.log(2.0 * np.sqrt(np.pi)))
+_LOG_PI = float(np.log(np.pi))
+
+
+def lead_term(z, a, b, want_grad=False):
+    """Analytic part subtracted before tabulating: log(N(0, 2) density + c+ (1 + z^2)^(-(1+a)/2)).
+
+    ``z >= 0``; ``c+ = (1 + b) Gamma(1 + a) sin(pi a / 2) / pi`` is the exact right-tail
+    coefficient (f ~ c+ z^(-1-a)).  Its ``log sin(pi a / 2)`` is what makes log f non-polynomial
+    in alpha as alpha -> 2 (the power tail fades while the Gaussian body takes over); with this
+    term removed the remainder is smooth there.  Returns g and, optionally, dg/dz, dg/da, dg/db.
+    """
+    from scipy.special import digamma, gammaln
+    l1z = np.log1p(z * z)
+    lg = -0.25 * z * z - _LOG_2SQRTPI
+    lp = np.log1p(b) + gammaln(1.0 + a) + np.log(np.sin(0.5 * np.pi * a)) - _LOG_PI - \
+        0.5 * (1.0 + a) * l1z
+    g = np.logaddexp(lg, lp)
+    if not want_grad:
+        return g
+    w = np.exp(lp - g)  # share of the power term
+    dz = (1.0 - w) * (-0.5 * z) + w * (-(1.0 + a) * z / (1.0 + z * z))
+    da = w * (digamma(1.0 + a) + 0.5 * np.pi / np.tan(0.5 * np.pi * a) - 0.5 * l1z)
+    db = w / (1.0 + b)
+    return g, dz, da, db
+
+
+def _horner(c: np.ndarray, j: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Evaluate piecewise polynomials ``c`` (highest power first, pieces in columns)."""
+    v = c[0][j]
+    for row in c[1:]:
+        v = v * d + row[j]
+    return v
+
+
+def _exact(z, a, b):
+    from ._distribution import _std_all
+    return _std_all(z, a, b, want_cdf=False)[0]
+
+
+def _exact_grad(z, a, b, h=1e-5):
+    """Exact value and central-difference derivatives (fallback outside the table box)."""
+    v = _exact(z, a, b)
+    hz = h * np.maximum(1.0, np.abs(z))
+    dz = (_exact(z + hz, a, b) - _exact(z - hz, a, b)) / (2 * hz)
+    a_hi = np.minimum(a + h, 2.0)
+    a_lo = np.maximum(a - h, 1e-3)
+    da = (_exact(z, a_hi, b) - _exact(z, a_lo, b)) / (a_hi - a_lo)
+    b_hi = np.minimum(b + h, 1.0)
+    b_lo = np.maximum(b - h, -1.0)
+    db = (_exact(z, a, b_hi) - _exact(z, a, b_lo)) / (b_hi - b_lo)
+    return v, dz, da, db
+
+
+def _data_path():
+    return resources.files("stablecheck.stable").joinpath("data", TABLE_FILE)
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> StableTable:
+    """The shipped table (loaded once per process; ``allow_pickle=False``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data file is missing (rebuild it with ``tools/build_stable_table.py``).
+    """
+    with resources.as_file(_data_path()) as p, np.load(p, allow_pickle=False) as d:
+        if int(d["format_version"]) != FORMAT_VERSION:
+            raise ValueError(f"{TABLE_FILE}: format {int(d['format_version'])}, expected "
+                             f"{FORMAT_VERSION}; rebuild with tools/build_stable_table.py.")
+        return StableTable(d["coef"], d["t_s"], d["t_a"], d["t_b"], float(d["c"]),
+                           float(d["z_max"]), DOMAIN_ALPHA, DOMAIN_BETA_MAX)
