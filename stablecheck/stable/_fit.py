@@ -385,20 +385,35 @@ def _loglik(data: np.ndarray, est) -> float:
 
 
 def _orientation(data: np.ndarray, q: np.ndarray) -> float:
-    """+1 or -1, odd under reflection (fitting -x picks the opposite sign, so -x is fitted
+    """+1, -1 or 0, odd under reflection (fitting -x picks the opposite sign, so -x is fitted
     as exactly the same oriented sample): the sign of the quantile skewness
-    q95 + q05 - 2 q50, then of sum(tanh((x - q50) / IQR)) when that is 0 (symmetric
-    quantiles, SaS fits). Both are computed with sign-symmetric float operations."""
+    q95 + q05 - 2 q50, else of sum(tanh((x - q50) / IQR)) (symmetric quantiles, SaS fits);
+    both are computed with sign-symmetric float operations. 0 when both vanish (e.g. a
+    mirror-symmetric sample)."""
     s = float((q[4] + q[0]) - 2 * q[2])
     if s == 0.0:
         s = float(np.sum(np.tanh((data - q[2]) / (q[3] - q[1]))))
-    return -1.0 if s < 0 else 1.0
+    return float(np.sign(s))
 
 
-def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=False):
+def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=False,
+              sign=None):
     """Return S0 estimates (alpha, beta, scale, loc) and an info dict."""
+    if sign is None:
+        sign = _orientation(data, q)
+    if sign == 0.0:
+        if method == "quantile":
+            sign = 1.0  # McCulloch's estimator is exactly odd on its own
+        else:
+            # no orientation is singled out: fit both and average (R: beta, loc -> -beta, -loc);
+            # est(-x) = (F(-x) + R F(x)) / 2 = R est(x) exactly
+            kw = {"warm": warm, "want_hessian": want_hessian}
+            e_pos, info = _estimate(data, q, method, fixed, symmetric, sign=1.0, **kw)
+            e_neg, _ = _estimate(data, q, method, fixed, symmetric, sign=-1.0, **kw)
+            est = 0.5 * (e_pos + e_neg)
+            info["loglik"] = _loglik(data, est)
+            return est, info
     qf = mcculloch(q, symmetric=symmetric)
-    sign = _orientation(data, q)
     boundary: list[str] = []
     if bool(qf.alpha_clamped) and method == "quantile":
         boundary.append("quantile ratio outside McCulloch's table: alpha clamped to "

@@ -118,11 +118,17 @@ class CorrectedLikelihood:
         stencil_b = self.bc + st[:, 1] * H_PAR
         for k in np.unique(piece[reg]):
             sel = np.flatnonzero(reg & (piece == k))
-            lo = max(w0[sel].min() - W_MARGIN, cuts[k - 1] if k > 0 else -np.inf)
-            hi = min(w0[sel].max() + W_MARGIN, cuts[k] if k < cuts.size else np.inf)
+            # nodes stay SEAM_GAP / 2 off the seams (the approximation switches form there;
+            # points within SEAM_GAP of a seam are direct)
+            lo = max(w0[sel].min() - W_MARGIN, cuts[k - 1] + SEAM_GAP / 2 if k > 0 else -np.inf)
+            hi = min(w0[sel].max() + W_MARGIN,
+                     cuts[k] - SEAM_GAP / 2 if k < cuts.size else np.inf)
             m = max(4, int(np.ceil((hi - lo) / W_STEP)) + 1)
             if hi - lo < 3 * 1e-3:
                 lo, hi = lo - 1e-3, hi + 1e-3
+            if 2 * sel.size < m:  # a sparse far tail: cheaper point by point
+                direct[sel] = True
+                continue
             nodes = np.linspace(lo, hi, m)
             zn = np.sinh(nodes)
             ex = exact_logpdf_std(np.tile(zn, ns), np.repeat(stencil_a, m),
