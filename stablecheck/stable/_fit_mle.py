@@ -111,10 +111,11 @@ class TableDensity:
     d_scale, d_loc)``."""
 
     name = "table"
-    seams: tuple[float, ...] = ()
 
     def __init__(self, table) -> None:
         self.table = table
+        # |z| where the table changes form (e.g. spline -> analytic tail), if it says so
+        self.seams = tuple(float(t) for t in getattr(table, "seams", ()))
         a_lo, a_hi = (float(t) for t in table.alpha_range)
         b_lo, b_hi = (float(t) for t in table.beta_range)
         self.bounds = ((max(a_lo, ALPHA_LO), min(a_hi, 2.0)), (max(b_lo, -1.0), min(b_hi, 1.0)))
