@@ -39,6 +39,11 @@ W_STEP = 0.25     # largest node spacing in w = asinh(z)
 W_MARGIN = 0.05   # nodes extend this far beyond the data (points move during the polish)
 SEAM_GAP = 0.02   # points this close (in w) to a seam are modelled individually
 RE_ANCHOR = 1e-3  # polish steps in alpha/beta above this rebuild the correction
+# below this |delta| at every node the polish is skipped: the correction's parameter
+# derivatives were measured at <= 10 |delta| for the FFT density (a spline table with
+# alpha-knots 0.05 apart would give <= 20 |delta|), i.e. <= 2e-9 per point, far below the
+# optimiser's gradient tolerance of 1e-7 per point
+NEGLIGIBLE = 1e-10
 # stencils in (alpha, beta) / H_PAR per order: the value; forward differences (the
 # correction is small and smooth, so their O(h) error is ~1e-3 of an already small term);
 # central differences with corners (the full Hessian, for the observed information)
@@ -88,12 +93,14 @@ class CorrectedLikelihood:
     """Approximate log-likelihood + exact-engine correction, valid near ``anchor``."""
 
     def __init__(self, u: np.ndarray, density: StdDensity, anchor: np.ndarray,
-                 order: int = 2) -> None:
+                 order: int = 2, skip_below: float | None = None) -> None:
         """``order=2``: value, gradient and full Hessian in (alpha, beta) of the correction
         (9 exact evaluations per node; for the observed information); ``order=1``: value
         and gradient (3 per node; enough for the polish, whose curvature comes from the
         optimiser); ``order=0``: the value at ``anchor`` only (one per node; for reporting
-        the log-likelihood)."""
+        the log-likelihood). With ``skip_below``, the stencil is not evaluated when the
+        correction at the centre is below it at every node and no point needs individual
+        treatment (``self.negligible``): the correction is then kept to its value."""
         u = np.asarray(u, dtype=np.float64)
         self.n = u.size
         self.bounds = density.bounds
@@ -118,6 +125,7 @@ class CorrectedLikelihood:
         reg = ~direct
         stencil_a = self.ac + st[:, 0] * H_PAR
         stencil_b = self.bc + st[:, 1] * H_PAR
+        plans = []  # (sel, nodes) per smooth piece
         for k in np.unique(piece[reg]):
             sel = np.flatnonzero(reg & (piece == k))
             # nodes stay SEAM_GAP / 2 off the seams (the approximation switches form there;
@@ -131,19 +139,27 @@ class CorrectedLikelihood:
             if 2 * sel.size < m:  # a sparse far tail: cheaper point by point
                 direct[sel] = True
                 continue
-            nodes = np.linspace(lo, hi, m)
-            zn = np.sinh(nodes)
-            ex = exact_logpdf_std(np.tile(zn, ns), np.repeat(stencil_a, m),
-                                  np.repeat(stencil_b, m)).reshape(ns, m)
-            ap = np.stack([density.logpdf(zn, sa, sb) for sa, sb in zip(stencil_a, stencil_b,
-                                                                          strict=True)])
-            self.n_exact += ns * m
-            delta = ex - ap
-            if not np.all(np.isfinite(delta)):  # exact or approximate -inf on a node: go direct
+            plans.append((sel, np.linspace(lo, hi, m)))
+        # pass 1: the correction itself at the stencil centre
+        zn_all = np.sinh(np.concatenate([nd for _, nd in plans])) if plans else np.empty(0)
+        cuts_n = np.cumsum([0] + [nd.size for _, nd in plans])
+        delta0 = self._delta(density, zn_all, stencil_a[:1], stencil_b[:1])[0]
+        self.max_delta = float(np.max(np.abs(delta0), initial=0.0))
+        self.negligible = bool(skip_below is not None and self.max_delta < skip_below
+                               and not np.any(direct))
+        if self.negligible:  # value-only correction (see skip_below)
+            order, ns = 0, 1
+        # pass 2: the rest of the stencil
+        delta = np.empty((ns, zn_all.size))
+        delta[0] = delta0
+        if ns > 1:
+            delta[1:] = self._delta(density, zn_all, stencil_a[1:], stencil_b[1:])
+        for i, (sel, nodes) in enumerate(plans):
+            dl = delta[:, cuts_n[i]:cuts_n[i + 1]]
+            if not np.all(np.isfinite(dl)):  # exact or approximate -inf on a node: go direct
                 direct[sel] = True
                 continue
-            coef = _derivs(delta, order)
-            self.pieces.append((sel, CubicSpline(nodes, coef, axis=0)))
+            self.pieces.append((sel, CubicSpline(nodes, _derivs(dl, order), axis=0)))
         covered = np.zeros(self.n, dtype=bool)
         for sel, _ in self.pieces:
             covered[sel] = True
@@ -153,6 +169,18 @@ class CorrectedLikelihood:
         self.pieces = [(np.searchsorted(np.flatnonzero(covered), sel), spl)
                        for sel, spl in self.pieces]
         self._direct_setup(u[direct], z0[direct], order)
+
+    def _delta(self, density: StdDensity, zn: np.ndarray, sa: np.ndarray, sb: np.ndarray
+               ) -> np.ndarray:
+        """exact - approximate log-density at nodes ``zn`` for each (sa, sb): (len(sa), m)."""
+        m = zn.size
+        if m == 0:
+            return np.empty((sa.size, 0))
+        ex = exact_logpdf_std(np.tile(zn, sa.size), np.repeat(sa, m),
+                              np.repeat(sb, m)).reshape(sa.size, m)
+        self.n_exact += sa.size * m
+        ap = np.stack([density.logpdf(zn, a, b) for a, b in zip(sa, sb, strict=True)])
+        return ex - ap
 
     def _direct_setup(self, ud: np.ndarray, zd: np.ndarray, order: int) -> None:
         """Second-order Taylor model of the exact log f in (alpha, beta, z) at each point."""
@@ -262,8 +290,11 @@ def polish(u: np.ndarray, density: StdDensity, p: np.ndarray, free: np.ndarray, 
     n_exact = 0
     p = np.asarray(p, dtype=np.float64).copy()
     for _ in range(max_rounds):
-        src = CorrectedLikelihood(u, density, p, order=order)
+        src = CorrectedLikelihood(u, density, p, order=order,
+                                  skip_below=NEGLIGIBLE if order == 1 else None)
         n_exact += src.n_exact
+        if src.negligible:  # the approximate optimum is the exact one to optimiser tolerance
+            return p, src.value(p), True, "exact correction negligible", src, n_exact
         q, ll, conv, msg, _nit = mle_fit(src, p, free)
         step = float(np.max(np.abs(q[:2] - p[:2])))
         p = q
