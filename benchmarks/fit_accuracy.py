@@ -189,7 +189,8 @@ def tables(est, reps: int, pylevy_reps: int, quick: bool, with_crlb: bool = True
     if a15 is not None:
         a15_txt = (f" MLE alpha RMSE at (1.5, 0, 1e3): "
                    f"{np.sqrt(np.mean((a15[:, 0] - 1.5) ** 2)):.4f} (issue target <= 0.045; "
-                   "McCulloch 0.059; the Cramer-Rao bound there is ~0.048, see its row; the "
+                   "McCulloch 0.059; the Cramer-Rao bound there is 0.0486 by quadrature of the exact "
+                   "engine, tests/reference/stable/fisher_information.json; the "
                    f"RMSE of {reps} replicates has ~{100 / np.sqrt(2 * reps):.0f}% relative "
                    "Monte-Carlo error).")
     return [{
