@@ -106,10 +106,11 @@ def _gvs_with_reused_null(gvs):
     """gaussian_vs_stable with one simulated null per sample size, reused through ``null=``.
 
     The statistic's null law depends only on n (it is location-scale invariant; the
-    function documents this reuse), so each size's 199 replicates are simulated once and
-    every sample of that size is tested against them: the statistical properties then cost
-    one likelihood profile per sample. With 199 replicates the conditional size at 5% is
-    within about ±0.015 of nominal, inside what the 40-sample size check can resolve.
+    function documents this reuse), so each size's 99 replicates are simulated once (about
+    1-2 s of CPU per size) and every sample of that size is tested against them: the
+    statistical properties then cost one likelihood profile per sample. With 99 replicates
+    the conditional size at 5% has a standard deviation of about 0.022 around nominal, well
+    inside what the 40-sample size check resolves (its 99.9% band reaches 0.2).
     """
     nulls: dict[int, object] = {}
 
@@ -117,7 +118,7 @@ def _gvs_with_reused_null(gvs):
         x = np.asarray(x, dtype=float)
         if x.size not in nulls:
             nulls[x.size] = gvs(np.random.default_rng(x.size).standard_normal(x.size),
-                                n_resamples=199, rng=x.size)
+                                n_resamples=99, rng=x.size)
         return gvs(x, null=nulls[x.size])
     test.__qualname__ = "gaussian_vs_stable[null reused per n]"
     return test
@@ -170,7 +171,7 @@ def test_stable_gof_passes_its_suite():
     report = check_gof_test(functools.partial(stable_gof, n_resamples=19), null=_skewed_stable,
                             alternative=_uniform, heavier_tails_reject=False,
                             sign_invariant="statistic", n=(50, 300),
-                            hostile=_hostile_for("stable_gof"), **FAST)
+                            hostile=_hostile_for("stable_gof"), **{**FAST, "max_examples": 3})
     assert report.passed, report.summary()
     assert "monotone_heavier_tails" in report.skipped
 
