@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from . import _samplers
 from ._adapters import _to_rows
 from ._report import CheckResult
-from ._runner import PropertyViolation, Suite, describe_error
+from ._runner import PropertyViolation, Suite, accepts_rng, describe_error, subject_name
 from .strategies import SampleWithTruth
 
 __all__ = ["check_analysis", "assert_analysis", "ANALYSIS_PROPERTIES", "ANALYZE_ORDER_DEPENDENT"]
@@ -53,9 +53,6 @@ class _AnalysisSuite(Suite):
         self.n_rows = n_rows
         self.primary_cols = primary
         self.ignore = ignore
-
-    def call(self, x: Any, rng: Any = 12345, global_seed: int | None = 0):
-        return super().call(_to_rows(x, self.n_rows), rng, global_seed)
 
     def values(self, result: Any) -> dict:
         table = getattr(result, "table", None)
@@ -205,10 +202,19 @@ def check_analysis(
 
     t0 = time.perf_counter()
     n_rows = check_int("n_rows", n_rows, min=2)
-    s = _AnalysisSuite(analysis, seed=seed, max_examples=max_examples, settings=settings,
+    if not callable(analysis):
+        raise TypeError(f"the subject to check must be callable; got {analysis!r}.")
+    takes_rng = accepts_rng(analysis)
+
+    def subject(x: Any, *, rng: Any = None) -> Any:
+        # every call, the shared properties' included, sees the drawn sample as a matrix
+        return analysis(_to_rows(x, n_rows), **({"rng": rng} if takes_rng else {}))
+    subject.__qualname__ = subject_name(analysis)
+    s = _AnalysisSuite(subject, seed=seed, max_examples=max_examples, settings=settings,
                        properties=properties, rtol=rtol, warning_category=warning_category,
                        valid=ANALYSIS_PROPERTIES, n_rows=n_rows, primary=tuple(primary),
                        ignore=tuple(ignore_columns))
+    s.pass_rng = takes_rng
     scale_dep, sign_dep = set(scale_dependent), set(sign_dependent)
     order_dep = tuple(order_dependent)
 
