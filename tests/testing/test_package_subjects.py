@@ -177,6 +177,27 @@ def test_stable_gof_passes_its_suite():
     assert "monotone_heavier_tails" in report.skipped
 
 
+def _sas(n, rng):
+    from stablecheck import stable
+
+    return stable.rvs(1.5, 0.0, size=n, rng=rng)
+
+
+_sas.__name__ = "SaS(1.5)"
+
+
+@pytest.mark.slow
+def test_symmetric_stable_gof_passes_its_suite():
+    # the symmetric=True path (beta fixed at 0 in the data fit and every re-fit), same
+    # declarations as above; the default run checks the general path
+    stable_gof = _require("stablecheck", "stable_gof")
+    report = check_gof_test(functools.partial(stable_gof, n_resamples=19, symmetric=True),
+                            null=_sas, alternative=_uniform, heavier_tails_reject=False,
+                            sign_invariant="statistic", n=(50, 300),
+                            hostile=_hostile_for("stable_gof"), **{**FAST, "max_examples": 3})
+    assert report.passed, report.summary()
+
+
 def test_scale_aware_null_passes_its_suite():
     scale_aware_null = _require("stablecheck", "scale_aware_null")
     # A K x P matrix test: the suite's samples are laid out as matrices with K ~ 20 rows.
