@@ -295,6 +295,27 @@ def test_hill_bootstrap_ci_passes_its_suite():
     assert "ci_coverage" in report.checked
 
 
+@pytest.mark.parametrize("ci", [
+    "profile", "normal",
+    # the block bootstrap of the series in its order: order dependent by design; bootstrap
+    # replicates at n >= 2000 as above cost ~7 s of CPU, so it runs with the slow tests
+    pytest.param("block", marks=pytest.mark.slow),
+])
+def test_hill_interval_methods_pass_their_suite(ci):
+    tail_index = _require("stablecheck", "tail_index")
+    options: dict = {"family": "pareto"}
+    kw = {}
+    if ci == "block":
+        kw = {"n_resamples": 200}
+        options.update(order_dependent=True, n=(2000, 5000), consistency_n=(2000, 20_000),
+                       coverage_n=5000)
+    est = functools.partial(tail_index, method="hill", ci=ci, **kw)
+    report = check_tail_estimator(est, **options,
+                                  hostile=_hostile_for(f"tail_index:hill-{ci}"), **FAST)
+    assert report.passed, report.summary()
+    assert "ci_coverage" in report.checked
+
+
 # --- stable fitters -------------------------------------------------------------------
 
 @pytest.mark.parametrize("method, options", [
@@ -349,7 +370,8 @@ def test_known_failures_still_fail(subject, label):
 SUITES: dict[str, tuple[str, ...]] = {
     "fit_stable": ("test_stable_fitters_pass_their_suite",),
     "tail_index": ("test_tail_estimators_pass_their_suite",
-                   "test_hill_bootstrap_ci_passes_its_suite"),
+                   "test_hill_bootstrap_ci_passes_its_suite",
+                   "test_hill_interval_methods_pass_their_suite"),
     "powerlaw_fit": ("test_powerlaw_fit_passes_its_suite",),
     "gaussianity": ("test_gaussianity_tests_pass_their_suite",),
     "gaussian_vs_stable": ("test_gaussian_vs_stable_passes_the_deterministic_properties",
