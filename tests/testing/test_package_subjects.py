@@ -337,6 +337,16 @@ def test_stable_fitters_pass_their_suite(method, options):
         assert "ci_coverage" in report.checked
 
 
+def test_bootstrap_intervals_of_fit_stable_pass_the_suite():
+    fit_stable = _require("stablecheck", "fit_stable")
+    # percentile intervals from 99 refits of the closed-form quantile fit (exactly
+    # equivariant: rtol 1e-9); 20 coverage replicates as for the MLE above
+    fit = functools.partial(fit_stable, method="quantile", ci="bootstrap", n_resamples=99)
+    report = check_stable_fitter(fit, rtol=1e-9, coverage_reps=20, **FAST)
+    assert report.passed, report.summary()
+    assert "ci_coverage" in report.checked
+
+
 # --- known failures, pinned -------------------------------------------------------------
 
 @pytest.mark.parametrize("subject, label", [
@@ -368,7 +378,8 @@ def test_known_failures_still_fail(subject, label):
 
 #: public name -> the tests of this module that run it through its property suite
 SUITES: dict[str, tuple[str, ...]] = {
-    "fit_stable": ("test_stable_fitters_pass_their_suite",),
+    "fit_stable": ("test_stable_fitters_pass_their_suite",
+                   "test_bootstrap_intervals_of_fit_stable_pass_the_suite"),
     "tail_index": ("test_tail_estimators_pass_their_suite",
                    "test_hill_bootstrap_ci_passes_its_suite",
                    "test_hill_interval_methods_pass_their_suite"),
