@@ -264,6 +264,11 @@ def _analyze_layer(ds, snap: str, layer: str, rng: np.random.Generator, ctx: dic
     if cs is not None and zero_frac > 0.1:
         notes.append(warn(f"{100 * zero_frac:.1f}% of the values are exactly zero (dead units, "
                           "constant inputs); log-based estimators drop them.", DataWarning))
+    n_flat = int(np.count_nonzero(~(cs.gauss_scale > 0))) if cs is not None else 0
+    if n_flat:
+        notes.append(warn(f"{n_flat} of {p} coordinates have no spread (constant or all zero): "
+                          "they cannot be tested or given a tail index per coordinate.",
+                          DataWarning))
     det: dict[str, Any] = dict(tail={}, scale_null=None, gaussianity_pvalues={},
                                inv_alpha=np.zeros(0), projection_pvalues={}, sample=np.zeros(0))
     if ctx["axis"] in ("coordinate", "both"):
@@ -474,7 +479,7 @@ def _inv_alpha_row(inv: np.ndarray, base: dict, axis: str, view: str, k: int) ->
     fin = inv[np.isfinite(inv)]
     if fin.size == 0:
         return _row(**base, axis=axis, view=view, estimator="logmoment",
-                    warnings="no coordinate has 3 or more non-zero values")
+                    warnings="no coordinate has 3 or more non-zero values with some spread")
     q25, q50, q75 = np.percentile(fin, [25, 50, 75])
     return _row(**base, axis=axis, view=view, estimator="logmoment",
                 alpha=1.0 / q50 if q50 > 0 else np.inf, n=int(fin.size), n_used=int(k),

@@ -67,7 +67,8 @@ def column_logmoment(x: np.ndarray) -> np.ndarray:
 
     ``1/α̂² = 6 Var(log|x|)/π² − 1/2`` over the non-zero values of each column; reported as
     ``1/α̂ = sqrt(max(·, 0))`` (0 means "lighter than any stable law"), NaN where fewer than
-    3 non-zero values exist. The 1/α scale keeps small-sample estimates finite and averages
+    3 non-zero values exist or all non-zero magnitudes are equal (a constant column has no
+    tail to estimate; it is not "light"). The 1/α scale keeps small-sample estimates finite and averages
     sensibly (FIELD-NOTES §2: per-coordinate α̂ from ~120 Gaussian values scatter around 2).
     """
     a = np.abs(np.asarray(x, dtype=np.float64))
@@ -79,7 +80,10 @@ def column_logmoment(x: np.ndarray) -> np.ndarray:
         var = (np.where(nz, la - mean, 0.0) ** 2).sum(axis=0) / (cnt - 1)
         d = 6.0 * var / np.pi**2 - 0.5
     inv = np.sqrt(np.maximum(d, 0.0))
-    return np.where(cnt >= 3, inv, np.nan)
+    # equal magnitudes: the rounding of the mean would leave var ~1e-32 > 0, so compare them
+    spread = (np.max(np.where(nz, a, 0.0), axis=0, initial=0.0)
+              > np.min(np.where(nz, a, np.inf), axis=0, initial=np.inf))
+    return np.where((cnt >= 3) & spread, inv, np.nan)
 
 
 def column_summary(ds, snapshot: str, layer: str, *, max_elements: int) -> ColumnSummary:

@@ -109,8 +109,14 @@ def _mohammadi_alpha(pooled: np.ndarray, k1: int) -> float:
     from ..tail import LogMomentSketch
     from ..tail._logmoment import mohammadi_estimate
 
-    sk = LogMomentSketch(k1=k1).update(pooled)
-    return float(mohammadi_estimate(sk, confidence_level=None)["alpha"][0])
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero block sums: refused below
+        sk = LogMomentSketch(k1=k1).update(pooled)
+        est = mohammadi_estimate(sk, confidence_level=None)
+    if np.isneginf(est["inv_alpha"][0]):
+        raise ValueError(f"some Mohammadi block sums (K1 = {k1}) are exactly zero (discrete or "
+                         "heavily tied data): log|Y| = -inf, so the pooled α̂ is undefined; it "
+                         "needs continuous data.")
+    return float(est["alpha"][0])
 
 
 #: Values simulated per piece of a null replicate (bounds its memory at ~16 MB float32); a
@@ -177,13 +183,18 @@ def _simulate(scale: np.ndarray, zfrac: np.ndarray, k: int, k1: int, permute: bo
 
 
 def _pvalue(obs: float, null: np.ndarray) -> tuple[float, str]:
+    """One-sided p-value for "heavier than the null", on the 1/α scale: α̂ is reported as
+    computed, so it may be negative (1/α̂ < 0: lighter than any stable law) or infinite,
+    and "α̂ ≤ null" alone would count a negative α̂ as heavier than every replicate."""
     r = null.size
-    count = int(np.count_nonzero(null <= obs))
+    with np.errstate(divide="ignore"):
+        inv = 1.0 / np.asarray(null, dtype=np.float64)
+        inv_obs = float(np.float64(1.0) / np.float64(obs))
+    count = int(np.count_nonzero(inv >= inv_obs))
     if count:
         return (1.0 + count) / (r + 1.0), "monte_carlo"
-    inv = 1.0 / null
     sd = float(np.std(inv, ddof=1))
-    zscore = (1.0 / obs - float(np.mean(inv))) / sd if sd > 0 else np.inf
+    zscore = (inv_obs - float(np.mean(inv))) / sd if sd > 0 else np.inf
     return min(float(special.ndtr(-zscore)), 1.0 / (r + 1.0)), "normal_tail"
 
 
@@ -304,7 +315,10 @@ def scale_null_from_scales(
     k_rows = int(n_rows)
     k1v = int(k1)
     notes = list(notes or [])
+    # the estimator is scale invariant: simulate with scales relative to their median, so the
+    # float32 replicates (and the p-values) do not depend on the data's unit
     sc_, zf = scale[keep], zfrac[keep]
+    sc_ = sc_ / float(np.median(sc_))
     null = np.array([_simulate(sc_, zf, k_rows, k1v, permute, gen) for _ in range(n_resamples)])
     p_null, how = _pvalue(observed, null)
     iid_null = np.zeros(0)

@@ -113,7 +113,9 @@ def _evaluate(z: np.ndarray, alpha: float, beta: float, want_dz: bool):
     s2 = s * s
     s3 = s2 * s
     f = (2 * s3 - 3 * s2 + 1) * f0 + (s3 - 2 * s2 + s) * d0 + (3 * s2 - 2 * s3) * f1 + (s3 - s2) * d1
-    tail_lf, tail_dz = _tail(np.where(inside, 1.0, z), alpha, beta)
+    # the power tail at z itself (also inside: where the FFT value is below its round-off
+    # floor it is the better estimate); z = 0 never has a small density, 1.0 only avoids log 0
+    tail_lf, tail_dz = _tail(np.where(z == 0, 1.0, z), alpha, beta)
     # where the FFT value is below its round-off floor, the power tail is the better estimate
     small = f < 1e-13
     use_tail = ~inside | small

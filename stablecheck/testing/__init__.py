@@ -13,7 +13,13 @@ check_tail_estimator, assert_tail_estimator
 check_stable_fitter, assert_stable_fitter
     property suite for α-stable fitters ``fit(x, *, rng=None) -> .alpha, .beta, .scale, .loc``
 check_gof_test, assert_gof_test
-    property suite for Gaussianity tests ``test(x, *, rng=None) -> (statistic, pvalue)``
+    property suite for goodness-of-fit tests ``test(x, *, rng=None) -> (statistic, pvalue)``
+    (null Gaussian by default; ``null=`` / ``alternative=`` samplers for other nulls)
+check_analysis, assert_analysis
+    property suite for dataset-level analyses ``analysis(matrix, *, rng=None) -> .table``
+    (per-row invariances; ``stablecheck.analyze`` is its first subject)
+matrix_adapter
+    gives a test of a K × P matrix (e.g. ``scale_aware_null``) the suites' 1-D interface
 CheckResult, PropertyFailure
     the report: ``passed``, ``failures`` (property, message, shrunk counterexample),
     ``summary()``, ``raise_if_failed()``
@@ -42,7 +48,14 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess test
                       ) from e
 
 from . import strategies
+from ._adapters import matrix_adapter
 from ._calibration import CalibrationResult, calibrate_coverage, calibrate_size
+from ._checks_analysis import (
+    ANALYSIS_PROPERTIES,
+    ANALYZE_ORDER_DEPENDENT,
+    assert_analysis,
+    check_analysis,
+)
 from ._checks_fit import FIT_PROPERTIES, assert_stable_fitter, check_stable_fitter
 from ._checks_gof import GOF_PROPERTIES, assert_gof_test, check_gof_test
 from ._checks_tail import TAIL_PROPERTIES, assert_tail_estimator, check_tail_estimator
@@ -56,6 +69,11 @@ __all__ = [
     "assert_stable_fitter",
     "check_gof_test",
     "assert_gof_test",
+    "matrix_adapter",
+    "check_analysis",
+    "assert_analysis",
+    "ANALYSIS_PROPERTIES",
+    "ANALYZE_ORDER_DEPENDENT",
     "CheckResult",
     "PropertyFailure",
     "calibrate_coverage",

@@ -158,3 +158,20 @@ def test_save_load_roundtrip_without_pickle(sample_result, tmp_path):
     (d / "analysis.json").write_text(text)
     with pytest.raises(sc.errors.NoiseFormatError, match="unknown type"):
         load_analysis(d)
+
+
+def test_constant_coordinates_are_flagged_not_called_light():
+    # Regression (found by check_analysis, hostile input "constant"): a constant matrix was
+    # analysed without any warning, and its per-coordinate log-moment row reported
+    # 1/alpha = 0 (alpha = inf, "lighter than any stable law") for columns with no tail at all.
+    u = np.random.default_rng(3).standard_normal((24, 40))
+    u[:, :5] = 3.25  # five constant coordinates
+    with pytest.warns(sc.errors.DataWarning, match="5 of 40 coordinates have no spread"):
+        res = sc.analyze(u, scale_null=19, rng=0)
+    assert any("5 of 40 coordinates have no spread" in w for w in res.warnings)
+    det = res.details[0]
+    assert np.all(np.isnan(det.inv_alpha[:5])) and np.all(np.isfinite(det.inv_alpha[5:]))
+    with pytest.warns(sc.errors.DataWarning, match="40 of 40 coordinates have no spread"):
+        res = sc.analyze(np.full((24, 40), 3.25), scale_null=19, rng=0)
+    row = _get(res.table, "x", "minibatch", "per-coordinate", "logmoment")
+    assert np.isnan(row["alpha"]) and "spread" in row["warnings"]

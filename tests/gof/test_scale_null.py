@@ -111,3 +111,40 @@ def test_piecewise_simulation_carries_blocks_across_pieces(monkeypatch):
     sk = LogMomentSketch(k1=97).update(pooled[pooled != 0].astype(np.float64))
     ref = float(mohammadi_estimate(sk, confidence_level=None)["alpha"][0])
     np.testing.assert_allclose(fast, ref, rtol=1e-12)
+
+
+def test_tied_data_with_zero_block_sums_are_refused():
+    # Regression (found by check_gof_test through matrix_adapter): integer-valued data give
+    # block sums of exactly 0, so the pooled Mohammadi 1/α̂ = -inf and α̂ = -0.0; the p-value
+    # then divided by it (ZeroDivisionError). tail_index refuses such data; so must this.
+    x = np.tile([[1.0, -1.0], [2.0, -2.0]], (10, 1))
+    with pytest.raises(ValueError, match="block sums"):
+        sc.scale_aware_null(x, k1=2, n_resamples=19, rng=0)
+
+
+def test_pvalue_is_one_sided_on_the_inverse_alpha_scale():
+    # Regression: α̂ is reported as computed and may be negative (1/α̂ < 0: lighter than any
+    # stable law). Compared on the α scale, "α̂ <= every null value" took such a sample for
+    # the heaviest of all and gave the floor p-value; on the 1/α scale it is the lightest.
+    from stablecheck.gof._scale_null import _pvalue
+
+    null = np.linspace(1.6, 1.9, 19)
+    p, how = _pvalue(-5.0, null)
+    assert (p, how) == (1.0, "monte_carlo")
+    p, how = _pvalue(1.0, null)  # heavier than every replicate: the normal-tail floor
+    assert how == "normal_tail" and p <= 1 / 20
+    assert _pvalue(1.75, null)[0] == (1 + 10) / 20  # 1.6 ... 1.75: 10 values at or below
+
+
+def test_pvalue_does_not_depend_on_the_unit_of_the_data():
+    # Regression (found by check_gof_test): the null replicates are float32, so simulating
+    # with the raw scales made the normal-tail p-value move by ~3e-6 relative when the data
+    # were multiplied by 3; scales are now relative to their median.
+    rng = np.random.default_rng(0)
+    x, _ = _mixture(rng, k=20, p=50, s=1.0)
+    x = x * np.abs(_sas(1.0, x.shape, rng))  # heavy: observed beyond every null value
+    r1 = sc.scale_aware_null(x, n_resamples=19, rng=7)
+    r3 = sc.scale_aware_null(3.0 * x, n_resamples=19, rng=7)
+    assert r1.pvalue_method == "normal_tail"
+    np.testing.assert_allclose([r3.statistic, r3.pvalue, r3.pvalue_iid],
+                               [r1.statistic, r1.pvalue, r1.pvalue_iid], rtol=1e-12)
