@@ -410,6 +410,8 @@ NOT_SUBJECTS: dict[str, str] = {
     "StableFitResult": "result class",
     "TailIndexResult": "result class",
     "TailSketch": "mergeable summary read by tail_index (estimates checked through tail_index)",
+    "tail_sketches": "builds TailSketch + LogMomentSketch in one pass (equality with the "
+                     "in-memory estimators is tested in tests/tail/test_sketches.py)",
     "LogMomentSketch": "mergeable summary read by tail_index (estimates checked through "
                        "tail_index)",
     "robust_standardize": "a transform (x - median) / IQR, no estimate; its use is checked "
