@@ -16,8 +16,9 @@ Layout (specified in ``docs/noise-format.md``)::
 A chunk is written to ``<file>.tmp.<pid>``, flushed, fsynced, renamed with ``os.replace``
 and the directory fsynced; only then is its manifest line appended and fsynced. The
 manifest line is the commit: readers trust nothing else, verify each chunk's sha256, and
-ignore files without a line. A resumed writer deletes ``*.tmp*`` files and uncommitted
-chunk files, truncates a torn last manifest line and skips chunks already committed.
+ignore files without a line. Attachments are committed the same way by ``files.jsonl``.
+A resumed writer deletes ``*.tmp*`` files and uncommitted chunk files, truncates torn last
+log lines and skips chunks already committed.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The protocol (see ``docs/noise-format.md`` and :mod:`stablecheck.noise._store`): every file
 is written to a temporary name, fsynced, renamed and its directory fsynced; a chunk becomes
-visible only when its manifest line has been appended and fsynced.
+visible only when its manifest line has been appended and fsynced, an attachment when its
+``files.jsonl`` line has. Chunk commits may run on one background thread, in order.
 """
 
 from __future__ import annotations
@@ -87,9 +88,13 @@ class RunWriter:
     -----
     One writer per directory (an advisory ``flock`` on ``.lock``, released by the kernel if
     the writer dies). Resuming deletes ``*.tmp*`` leftovers and chunk files that were never
-    committed, and truncates a torn last manifest line. Each commit costs four ``fsync``
-    calls (chunk, directory, manifest; ~20 ms on a shared cloud disk), so make chunks a few
-    MB rather than one row each.
+    committed, and truncates torn last lines of ``manifest.jsonl`` and ``files.jsonl``.
+    Each commit costs three ``fsync`` calls (chunk, directory, manifest; ~20 ms on a shared
+    cloud disk), so make chunks a few MB rather than one row each. ``.npy`` chunks are
+    streamed from the array's memory (no serialised copy); :meth:`write_chunk_async` moves
+    the whole commit to a background thread so that writing overlaps the caller's next
+    chunk. Files that are not chunks (weights, reference gradients) are *attachments*:
+    :meth:`write_file` commits them with their sha256 in ``files.jsonl``.
 
     Examples
     --------
