@@ -11,9 +11,11 @@ this process with ``torch.set_num_threads(1)`` on the same model and batches.
 * full gradient: ours = chunks of 1024 with ``reduction="sum"``, float64 accumulation, one
   division by n. Anchor: one epoch of forward+backward over the same 1024-example chunks
   accumulating ``.grad`` (float32). A B = 32 epoch is shown for context.
-* end to end: ``collect_noise`` (weights saved, exact full gradient, 64 noise rows written
-  as a crash-safe run: atomic chunk files, sha256, fsync, manifest) vs the hand-written
-  equivalent (same gradients, ``np.save`` of the 64 x P matrix, weights via safetensors).
+* end to end: ``collect_noise`` (weights and reference gradient saved as checksummed
+  attachments, exact full gradient, 64 noise rows written as a crash-safe run: atomic chunk
+  files, sha256, fsync, manifest; commits on the store's background thread) vs the
+  hand-written equivalent (same gradients, ``np.save`` of the 64 x P matrix without fsync,
+  weights via safetensors), calls interleaved round by round.
 * peak RSS: a fresh interpreter collects K = 256 (quick: 8) rows of B = 32 for a ~1e7-parameter
   MLP (3000-3000-300, n = 2048) with the default 64 MiB chunks; K x P would be 10 GB.
 """
@@ -287,7 +289,8 @@ def _rss_table(quick: bool) -> dict:
             "rows": [[r["k"], f"{r['p']:,}", f"{kp:,.0f}", f"{r['peak']:,.0f}",
                       f"{r['before']:,.0f}", f"{r['seconds']:.1f}", r["chunks"]]],
             "notes": "Peak RSS (VmHWM of the child) is bounded by torch + model + data + the "
-                     "float64 reference gradient + one chunk and its serialised copy, "
+                     "float64 reference gradient + two chunk buffers (one filled while the "
+                     "other is committed; chunks are streamed, never serialised), "
                      "independent of K. `ru_maxrss` is not used: Linux carries it over exec "
                      "from the parent benchmark process."}
 

@@ -90,10 +90,14 @@ class RunSink:
 
     # -- side files -------------------------------------------------------------------
     def write_file(self, rel: str, data: bytes) -> str:
-        """Commit a side file as a store attachment; return its sha256."""
-        sha = self.writer.write_file(rel, data)
+        """Queue a side file for commit as a store attachment; return its sha256.
+
+        It is committed on the store's commit thread before any chunk submitted after it;
+        :meth:`flush` waits for it.
+        """
+        self.writer.write_file_async(rel, data)
         self.bytes_written += len(data)
-        return sha
+        return sha256_bytes(data)
 
     def read_file(self, rel: str, sha256: str | None = None) -> bytes | None:
         """A committed side file (sha256 checked by the store), or None when not committed.

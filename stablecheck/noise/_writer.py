@@ -128,7 +128,10 @@ class RunWriter:
         self._lock_fd: int | None = None
         self._state = threading.RLock()      # guards the index against the commit thread
         self._executor: ThreadPoolExecutor | None = None
+        # chunks being committed (for overlap checks), every queued job, queued attachments
         self._pending: list[tuple[str, tuple[int, int], tuple[int, int], Future]] = []
+        self._queue: list[Future] = []
+        self._pending_files: dict[str, tuple[str, Future]] = {}
         self._failed: BaseException | None = None
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock()
@@ -252,8 +255,11 @@ class RunWriter:
                      "metadata; the stored metadata (under which its chunks were written) "
                      "is kept.", DataWarning)
             return old
-        atomic_write(self.path / "snapshots" / f"{name}.json", _dump(doc))
         with self._state:
+            if self._queued():  # after the queued commits, before the chunks that follow
+                self._submit(atomic_write, self.path / "snapshots" / f"{name}.json", _dump(doc))
+            else:
+                atomic_write(self.path / "snapshots" / f"{name}.json", _dump(doc))
             self._reader._declare(info)
         return info
 
@@ -299,7 +305,7 @@ class RunWriter:
         """
         self._check_open()
         if self._failed is not None:
-            raise RuntimeError(f"{self.path}: an earlier chunk commit failed "
+            raise RuntimeError(f"{self.path}: an earlier commit failed "
                                f"({self._failed!r}); close and resume the run.")
         info = self._info(snapshot)
         arr = np.asarray(data)
@@ -331,18 +337,14 @@ class RunWriter:
                         and cols[0] < c[1]:
                     raise ValueError(f"chunk rows {rows} x cols {cols} overlaps a chunk still "
                                      f"being committed (rows {r}, cols {c}).")
-            if _inline and not self._pending:  # synchronous and nothing queued: no thread
+            if _inline and not self._queued():  # synchronous and nothing queued: no thread
                 fut = Future()
                 try:
                     fut.set_result(self._commit(snapshot, info, arr, rows, cols))
                 except BaseException as exc:
                     fut.set_exception(exc)
                 return fut
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1,
-                                                    thread_name_prefix="stablecheck-commit")
-            fut = self._executor.submit(self._commit_in_background, snapshot, info, arr,
-                                        rows, cols)
+            fut = self._submit(self._commit, snapshot, info, arr, rows, cols)
             self._pending.append((snapshot, rows, cols, fut))
         if _inline:
             fut.exception()  # wait; .result() re-raises in the caller
@@ -366,13 +368,26 @@ class RunWriter:
             self._reader._add(entry)
         return True
 
-    def _commit_in_background(self, *args) -> bool:
-        """:meth:`_commit` on the commit thread: the first failure stops later commits."""
+    def _queued(self) -> bool:
+        """True while any job is queued on the commit thread (caller holds ``_state``)."""
+        self._queue = [f for f in self._queue if not f.done()]
+        return bool(self._queue)
+
+    def _submit(self, fn, *args) -> Future:
+        """Queue ``fn(*args)`` on the one commit thread (FIFO); caller holds ``_state``."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1,
+                                                thread_name_prefix="stablecheck-commit")
+        fut = self._executor.submit(self._in_background, fn, *args)
+        self._queue.append(fut)
+        return fut
+
+    def _in_background(self, fn, *args):
+        """Run a queued job; the first failure stops every later one."""
         if self._failed is not None:
-            raise RuntimeError(f"not committed: an earlier chunk commit failed "
-                               f"({self._failed!r}).")
+            raise RuntimeError(f"not committed: an earlier commit failed ({self._failed!r}).")
         try:
-            return self._commit(*args)
+            return fn(*args)
         except BaseException as exc:
             self._failed = exc
             raise
@@ -383,10 +398,10 @@ class RunWriter:
         Re-raises the first commit error, if any.
         """
         with self._state:
-            pending, self._pending = self._pending, []
-        for *_, fut in pending:
+            queue, self._queue, self._pending = self._queue, [], []
+        for fut in queue:
             fut.exception()
-        for *_, fut in pending:
+        for fut in queue:
             if fut.exception() is not None:
                 raise fut.exception()
 
@@ -416,15 +431,46 @@ class RunWriter:
         lying under that name without a committed line (a crash before the commit, or a run
         written before ``files.jsonl`` existed) is replaced.
         """
+        return self.write_file_async(name, data, _inline=True).result()
+
+    def write_file_async(self, name: str, data: Any, *, _inline: bool = False) -> Future:
+        """Like :meth:`write_file`, committed on the background thread after every job queued
+        before it (chunks submitted later are committed after it). The future's result is
+        the sha256; ``data`` must not change until it is done.
+        """
         self._check_open()
+        if self._failed is not None:
+            raise RuntimeError(f"{self.path}: an earlier commit failed ({self._failed!r}); "
+                               "close and resume the run.")
         name = check_file_name(name)
         view = memoryview(data).cast("B")
-        old = self._reader.files.get(name)
-        if old is not None:
-            if old.bytes == len(view) and hashlib.sha256(view).hexdigest() == old.sha256:
-                return old.sha256
-            raise ValueError(f"attachment {name!r} is already committed in {self.path} with "
-                             "other content; attachments are write-once.")
+        sha = hashlib.sha256(view).hexdigest()
+        with self._state:
+            old = self._reader.files.get(name)
+            queued = self._pending_files.get(name)
+            if old is not None or queued is not None:
+                if (old.sha256 if old is not None else queued[0]) != sha:
+                    raise ValueError(f"attachment {name!r} is already committed in {self.path} "
+                                     "with other content; attachments are write-once.")
+                if old is not None:
+                    done: Future = Future()
+                    done.set_result(sha)
+                    return done
+                return queued[1]
+            if _inline and not self._queued():
+                fut = Future()
+                try:
+                    fut.set_result(self._commit_file(name, view))
+                except BaseException as exc:
+                    fut.set_exception(exc)
+                return fut
+            fut = self._submit(self._commit_file, name, view)
+            self._pending_files[name] = (sha, fut)
+        if _inline:
+            fut.exception()
+        return fut
+
+    def _commit_file(self, name: str, view: memoryview) -> str:
         path = self.path / name
         created = []
         for parent in reversed(path.relative_to(self.path).parents[:-1]):
@@ -439,6 +485,7 @@ class RunWriter:
         append_line(self.path / "files.jsonl", entry.line())  # the commit
         with self._state:
             self._reader.files[name] = entry
+            self._pending_files.pop(name, None)
         return sha
 
     def read_file(self, name: str, *, verify: bool = True) -> bytes | None:

@@ -31,6 +31,11 @@ def job(out, *, chunk_format: str = "npy", asynchronous: bool = False) -> None:
                    chunk_format=chunk_format) as w:
         for s in range(2):
             name = f"s{s}"
+            blob = np.random.default_rng([9, s]).bytes(5000)  # an attachment per snapshot
+            if asynchronous:  # queued: the declaration below is queued behind it
+                w.write_file_async(f"side/s{s}.bin", blob)
+            else:
+                w.write_file(f"side/s{s}.bin", blob)
             w.add_snapshot(name, n_rows=K, layers=[("a", (100,)), ("b", (20, 10))],
                            meta={"iteration": s})
             for r0 in range(0, K, CHUNK_ROWS):

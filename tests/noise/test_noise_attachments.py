@@ -113,6 +113,13 @@ def _write_all(path, rng_seed, *, asynchronous):
     rng = np.random.default_rng(rng_seed)
     blocks = [rng.standard_normal((4, 25)).astype(np.float32) for _ in range(6)]
     with RunWriter(path, run_id="r", config={"k": 1}) as w:
+        if asynchronous:  # queued: the declarations and chunks after it wait for it
+            f1 = w.write_file_async("extra/x.bin", b"x" * 100)
+            assert w.write_file_async("extra/x.bin", b"x" * 100) is f1       # queued once
+            with pytest.raises(ValueError, match="write-once"):
+                w.write_file_async("extra/x.bin", b"y")
+        else:
+            w.write_file("extra/x.bin", b"x" * 100)
         w.add_snapshot("s0", n_rows=12, layers=LAYERS)
         w.add_snapshot("s1", n_rows=12, layers=LAYERS)
         futs = []
@@ -126,7 +133,7 @@ def _write_all(path, rng_seed, *, asynchronous):
             w.flush()
             assert [f.result() for f in futs] == [True] * 6
             assert w.write_chunk_async("s0", blocks[0], row_start=0).result() is False
-        w.write_file("extra/x.bin", b"x")
+            assert f1.result() == hashlib.sha256(b"x" * 100).hexdigest()
     return blocks
 
 
@@ -175,7 +182,7 @@ def test_async_commit_error_surfaces_and_stops_later_commits(tmp_path, monkeypat
         w.flush()
     assert futs[0].result() is True
     assert isinstance(futs[2].exception(), RuntimeError)                   # not attempted
-    with pytest.raises(RuntimeError, match="earlier chunk commit failed"):
+    with pytest.raises(RuntimeError, match="earlier commit failed"):
         w.write_chunk_async("s0", np.ones((4, 25), np.float32), row_start=4)
     w.close()
     assert [e.rows for e in RunReader(tmp_path / "run").chunks("s0")] == [(0, 4)]

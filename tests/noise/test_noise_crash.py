@@ -59,8 +59,11 @@ def _check_after_kill(out: Path, ref: Path) -> None:
             RunReader(out)
         return
     reader = RunReader(out)
-    assert reader.verify() == sum(len(reader.chunks(s)) for s in reader.snapshots)
+    assert reader.verify() == (sum(len(reader.chunks(s)) for s in reader.snapshots)
+                               + len(reader.files))
     ref_reader = RunReader(ref)
+    for name in reader.files:  # every committed attachment is the reference's
+        assert reader.read_file(name) == ref_reader.read_file(name)
     for s in reader.snapshots:
         for e in reader.chunks(s):  # every committed chunk is one of the reference's
             assert e in ref_reader.chunks(s)
