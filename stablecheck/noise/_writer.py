@@ -393,9 +393,8 @@ class RunWriter:
             raise
 
     def flush(self) -> None:
-        """Wait until every chunk submitted with :meth:`write_chunk_async` is committed.
-
-        Re-raises the first commit error, if any.
+        """Wait until every queued commit (:meth:`write_chunk_async`, :meth:`write_file_async`,
+        declarations queued behind them) is done; re-raise the first commit error, if any.
         """
         with self._state:
             queue, self._queue, self._pending = self._queue, [], []
