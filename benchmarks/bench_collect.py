@@ -114,23 +114,27 @@ def _compute_table(quick: bool) -> dict:
     full64, _ = engine.sum_and_loss(None)
     ref32 = torch.from_numpy(full64 / N).float()
     buf = np.empty((K, n_params), np.float32)
-    t_ours_rows = median_time(lambda: _our_rows(engine, ref32, batches, buf), repeat)
     full_hand = _hand_full(model, loss_fn, x, y, CHUNK)
     hand_buf = torch.empty(K, n_params)   # preallocated like ours: no first-touch cost
-    t_hand_rows = median_time(lambda: _hand_rows(model, loss_fn, x, y, full_hand, batches,
-                                                 hand_buf), repeat)
+    med, ratio_rows = _paired_medians(
+        {"ours": lambda: _our_rows(engine, ref32, batches, buf),
+         "hand": lambda: _hand_rows(model, loss_fn, x, y, full_hand, batches, hand_buf)},
+        repeat)
+    t_ours_rows, t_hand_rows = med["ours"], med["hand"]
     ours = _our_rows(engine, ref32, batches, buf).numpy()
     hand = _hand_rows(model, loss_fn, x, y, full_hand, batches, hand_buf).numpy()
     err_rows = float(np.max(np.abs(ours - hand)))
-    t_ours_full = median_time(lambda: engine.sum_and_loss(None), repeat)
-    t_hand_full = median_time(lambda: _hand_full(model, loss_fn, x, y, CHUNK), repeat)
+    med, ratio_full = _paired_medians(
+        {"ours": lambda: engine.sum_and_loss(None),
+         "hand": lambda: _hand_full(model, loss_fn, x, y, CHUNK)}, repeat)
+    t_ours_full, t_hand_full = med["ours"], med["hand"]
     t_epoch32 = median_time(lambda: _hand_full(model, loss_fn, x, y, 32), 1 if quick else 3)
     err_full = float(np.max(np.abs(full64 / N - full_hand.double().numpy())))
     rows = [
         [f"{K} minibatch gradients, B={B} (P={n_params:,})", f"{t_ours_rows:.3f}",
-         f"{t_hand_rows:.3f}", fmt_ratio(t_ours_rows / t_hand_rows), f"{err_rows:.1e}"],
+         f"{t_hand_rows:.3f}", fmt_ratio(ratio_rows["hand"]), f"{err_rows:.1e}"],
         [f"full gradient, n={N:,} (chunks of {CHUNK})", f"{t_ours_full:.3f}",
-         f"{t_hand_full:.3f}", fmt_ratio(t_ours_full / t_hand_full), f"{err_full:.1e}"],
+         f"{t_hand_full:.3f}", fmt_ratio(ratio_full["hand"]), f"{err_full:.1e}"],
         [f"(context) one epoch fwd+bwd at B={B}", "", f"{t_epoch32:.3f}",
          fmt_ratio(t_ours_full / t_epoch32), ""],
     ]
@@ -141,7 +145,9 @@ def _compute_table(quick: bool) -> dict:
             "rows": rows,
             "notes": "Criterion: ratio <= 1.2 on both rows. max |diff| compares the two "
                      "results (float32 rounding; the full-gradient anchor accumulates in "
-                     "float32). Medians of repeated runs on a shared 2-core machine."}
+                     "float32). Medians of interleaved rounds (ratio: median of per-round "
+                     "ratios) on a shared 2-core machine; load average "
+                     f"{' '.join(f'{v:.1f}' for v in os.getloadavg())} at the end."}
 
 
 def _paired_medians(fns: dict, repeat: int) -> tuple[dict, dict]:
