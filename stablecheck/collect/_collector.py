@@ -333,7 +333,7 @@ class NoiseCollector:
         sha = hashlib.sha256(data).hexdigest()
         old = self._sink.read_file(rel)
         if old is None:
-            self._sink._write_file(rel, data)
+            self._sink.write_file(rel, data)
         elif hashlib.sha256(old).hexdigest() != sha:
             from ..errors import NoiseFormatError
 
@@ -390,6 +390,9 @@ class NoiseCollector:
         shared = None
         for b, name in zip(o["batch_sizes"], names):
             if self._sink.is_complete(name):  # resumed; _weights checked the weights
+                smeta = self._sink.writer.snapshots[name].meta
+                self._sink.adopt(smeta.get("full_gradient_file"),
+                                 smeta.get("full_gradient_sha256"))
                 r = self._rows_per_chunk(engine.n_params)
                 self._sink.chunks_skipped += -(-o["n_batches"] // r)
                 self._advance(o["n_batches"])
@@ -403,6 +406,7 @@ class NoiseCollector:
             self._sink.declare(name, n_rows=o["n_batches"], layers=layers, dtype=o["dtype"],
                                meta=self._snapshot_meta(step, b, wrel, wsha, grel, gsha, loss))
             self._fill(engine, name, step, b, grad)
+        self._sink.flush()  # collect() returns with every chunk of this iteration committed
         return names
 
     def _snapshot_meta(self, step, b, wrel, wsha, grel, gsha, loss) -> dict:
@@ -444,19 +448,24 @@ class NoiseCollector:
         work_dt = torch.promote_types(store_dt, engine.param_dtype)
         ref = torch.from_numpy(grad64).to(work_dt)
         r = self._rows_per_chunk(p)
-        buf = np.empty((r, p), dtype=o["dtype"])
-        buf_t = torch.from_numpy(buf)
+        # two chunk buffers: one is filled while the store commits the other
+        bufs = [np.empty((r, p), dtype=o["dtype"]) for _ in range(2)]
+        pending = [None, None]
         work = None if work_dt == store_dt else torch.empty(p, dtype=work_dt)
         sched = BatchSchedule(self.data.n, b, sampling=o["sampling"], seed=o["seed"],
                               iteration=step)
         train = o["mode"] == "train"
-        for r0 in range(0, k_total, r):
+        for j, r0 in enumerate(range(0, k_total, r)):
             r1 = min(k_total, r0 + r)
             if self._sink.has_rows(name, r0, r1):
                 self._sink.chunks_skipped += 1
                 self._advance(r1 - r0)
                 continue
-            rows = buf_t[:r1 - r0]
+            slot = j % 2
+            if pending[slot] is not None:
+                pending[slot].result()  # its commit is done: the buffer may be reused
+            buf = bufs[slot]
+            rows = torch.from_numpy(buf)[:r1 - r0]
             if o["backend"] == "vmap":
                 engine.minibatch_gradients_vmap([sched.indices(k) for k in range(r0, r1)], rows)
                 rows.sub_(ref)
@@ -471,8 +480,11 @@ class NoiseCollector:
                         rows[k - r0].copy_(work.sub_(ref))
                 if work is None:
                     rows.sub_(ref)
-            self._sink.write_rows(name, buf[:r1 - r0], r0)
+            pending[slot] = self._sink.write_rows(name, buf[:r1 - r0], r0)
             self._advance(r1 - r0)
+        for fut in pending:  # surface a commit error here, not at close()
+            if fut is not None:
+                fut.result()
 
     # -- summary ------------------------------------------------------------------------
     def result(self) -> CollectionResult:

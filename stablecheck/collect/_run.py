@@ -1,8 +1,9 @@
 """The collector's view of a run directory: the noise store plus weights and gradients.
 
-Noise chunks go through :class:`stablecheck.noise.RunWriter` (atomic chunk files, manifest
-commit log, resume). Two kinds of side files live next to them, written atomically and
-checksummed in the snapshot metadata:
+Noise chunks go through :class:`stablecheck.noise.RunWriter` (streamed chunk files,
+manifest commit log, resume), committed on the writer's background thread while the next
+chunk is computed. Side files are the store's *attachments* (``RunWriter.write_file``:
+atomic, committed by a ``files.jsonl`` line with their sha256, checked on every read):
 
 ``weights/t<iteration>.safetensors``
     the frozen model state (parameters and buffers) at the collected iteration;
@@ -10,12 +11,16 @@ checksummed in the snapshot metadata:
     SGD momentum buffers (``train_and_collect`` only), so training can resume there;
 ``gradients/t<iteration>[_b<B>].safetensors``
     the float64 reference gradient ``grad f`` (key ``"full_gradient"``) and the full loss.
+
+Runs written before attachments were committed (no ``files.jsonl``) resume: their side
+files count as uncommitted, are recomputed (bit-identical for the same run) and committed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +28,7 @@ import numpy as np
 
 from ..errors import NoiseFormatError
 from ..noise import RunWriter
-from ..noise._store import atomic_write, is_run_dir
+from ..noise._store import is_run_dir
 
 __all__ = ["RunSink", "snapshot_name", "weights_name", "gradient_name", "sha256_bytes"]
 
@@ -78,39 +83,56 @@ class RunSink:
                 f"{self.path} already holds a stablecheck run; pass resume=True (CLI: --resume) "
                 "to continue it, or choose a new directory.")
         self.writer = RunWriter(self.path, run_id=run_id, config=config, meta=meta)
-        self.resumed = self.writer.resumed
-        for sub in ("weights", "gradients"):  # leftovers of a killed atomic write (lock held)
-            for tmp in (self.path / sub).glob("*.tmp*") if (self.path / sub).is_dir() else ():
-                tmp.unlink()
+        self.resumed = self.writer.resumed  # the writer removed torn temp files everywhere
         self.bytes_written = 0
         self.chunks_written = 0
         self.chunks_skipped = 0
 
     # -- side files -------------------------------------------------------------------
-    def _write_file(self, rel: str, data: bytes) -> str:
-        path = self.path / rel
-        path.parent.mkdir(exist_ok=True)
-        atomic_write(path, data)
+    def write_file(self, rel: str, data: bytes) -> str:
+        """Queue a side file for commit as a store attachment; return its sha256.
+
+        It is committed on the store's commit thread before any chunk submitted after it;
+        :meth:`flush` waits for it.
+        """
+        self.writer.write_file_async(rel, data)
         self.bytes_written += len(data)
         return sha256_bytes(data)
 
     def read_file(self, rel: str, sha256: str | None = None) -> bytes | None:
-        """The bytes of a side file, or None if it does not exist; checked against ``sha256``."""
-        path = self.path / rel
-        if not path.is_file():
+        """A committed side file (sha256 checked by the store), or None when not committed.
+
+        ``sha256`` (optional) must also match.
+        """
+        data = self.writer.read_file(rel)
+        if data is None:
             return None
-        data = path.read_bytes()
         if sha256 is not None and sha256_bytes(data) != sha256:
-            raise NoiseFormatError(f"{path}: sha256 differs from the one recorded in the run; "
-                                   "the file was modified or damaged.")
+            raise NoiseFormatError(f"{self.path / rel}: sha256 differs from the one recorded "
+                                   "in the run; the file was modified or damaged.")
         return data
+
+    def adopt(self, rel: str | None, sha256: str | None) -> None:
+        """Commit an uncommitted side file whose sha256 was recorded in snapshot metadata.
+
+        Runs written before attachments were committed hold their reference gradients as
+        plain files; when the snapshot is complete they are not recomputed, so a file whose
+        bytes match the recorded sha256 is committed as it is.
+        """
+        if not rel or not sha256 or self.writer.has_file(rel):
+            return
+        path = self.path / rel
+        if path.is_file():
+            data = path.read_bytes()
+            if sha256_bytes(data) == sha256:
+                self.write_file(rel, data)
 
     def save_tensors(self, rel: str, tensors: dict[str, Any],
                      metadata: dict[str, str] | None = None) -> str:
         """Serialise torch tensors with safetensors and write them atomically; return sha256."""
         from safetensors.torch import save
 
-        return self._write_file(rel, save(tensors, metadata=metadata))
+        return self.write_file(rel, save(tensors, metadata=metadata))
 
     def load_tensors(self, rel: str, sha256: str | None = None):
         """``(tensors, metadata)`` of a side safetensors file, or None when it is missing."""
@@ -151,16 +173,26 @@ class RunSink:
         """True when snapshot ``name`` is declared and fully committed."""
         return name in self.writer.snapshots and self.writer.is_complete(name)
 
-    def write_rows(self, name: str, data: np.ndarray, r0: int) -> None:
-        """Commit rows ``[r0, r0 + len(data))`` of snapshot ``name``."""
-        if self.writer.write_chunk(name, data, row_start=r0):
+    def write_rows(self, name: str, data: np.ndarray, r0: int) -> Future:
+        """Submit rows ``[r0, r0 + len(data))`` of snapshot ``name`` for commit.
+
+        The commit runs on the store's commit thread; ``data`` must stay unchanged until the
+        returned future is done (its result: True = committed, False = already there).
+        """
+        fut = self.writer.write_chunk_async(name, data, row_start=r0)
+        if fut.done() and fut.exception() is None and fut.result() is False:
+            self.chunks_skipped += 1
+        else:
             self.chunks_written += 1
             self.bytes_written += data.nbytes
-        else:
-            self.chunks_skipped += 1
+        return fut
+
+    def flush(self) -> None:
+        """Wait until every submitted chunk is committed (re-raises a commit error)."""
+        self.writer.flush()
 
     def close(self) -> None:
-        """Release the writer lock."""
+        """Wait for pending commits and release the writer lock."""
         self.writer.close()
 
 

@@ -8,8 +8,10 @@ Reading
     Layer, Snapshot, StandardizedNoise
 Writing (run directories; format in docs/noise-format.md)
     RunWriter                   create or resume a run, declare snapshots, commit chunks
-    RunReader, open_run         committed chunks only, sha256-verified
+                                (write_chunk / write_chunk_async) and attachments (write_file)
+    RunReader, open_run         committed chunks and attachments only, sha256-verified
     ChunkEntry, SnapshotInfo    manifest lines and snapshot declarations
+    FileEntry                   files.jsonl lines (attachments)
 Metadata
     SCHEMA_VERSION, META_FIELDS, DATA_KINDS
 """
@@ -17,6 +19,7 @@ Metadata
 from __future__ import annotations
 
 from ._dataset import Layer, NoiseDataset, Snapshot, StandardizedNoise
+from ._durable import FileEntry
 from ._info import NoiseInfoResult
 from ._meta import DATA_KINDS, META_FIELDS, SCHEMA_VERSION
 from ._readers import FORMATS, load_noise
@@ -35,6 +38,7 @@ __all__ = [
     "RunReader",
     "open_run",
     "ChunkEntry",
+    "FileEntry",
     "SnapshotInfo",
     "SCHEMA_VERSION",
     "META_FIELDS",

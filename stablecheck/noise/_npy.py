@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import NoiseFormatError
 
 __all__ = ["NpyHeader", "read_npy_header", "parse_npy_header", "open_npy", "npy_bytes",
-           "check_numeric_descr", "MAX_HEADER"]
+           "npy_header", "check_numeric_descr", "MAX_HEADER"]
 
 MAGIC = b"\x93NUMPY"
 #: Largest header accepted (numpy's own default ``max_header_size``).
@@ -156,4 +156,16 @@ def npy_bytes(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.lib.format.write_array(buf, np.ascontiguousarray(arr), version=(1, 0),
                               allow_pickle=False)
+    return buf.getvalue()
+
+
+def npy_header(arr: np.ndarray) -> bytes:
+    """The ``.npy`` format 1.0 header of the C-ordered ``arr`` (what :func:`npy_bytes` starts with).
+
+    ``npy_header(arr) + memoryview(arr)`` are exactly the bytes of :func:`npy_bytes` for a
+    C-contiguous array, so a writer can stream the array's memory without copying it.
+    """
+    check_numeric_descr(arr.dtype.str, "array")
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, np.lib.format.header_data_from_array_1_0(arr))
     return buf.getvalue()

@@ -9,13 +9,16 @@ Layout (specified in ``docs/noise-format.md``)::
       snapshots/<name>.json  K, P, dtype, layer table, snapshot metadata        (atomic)
       chunks/<file>          one .npy or .safetensors file per chunk            (atomic)
       manifest.jsonl         one JSON line per committed chunk (append + fsync)
+      files.jsonl            one JSON line per committed attachment (optional)
+      <folder>/<file>        attachments: weights, reference gradients, ...      (atomic)
       .lock                  held (flock) by the one live writer
 
 A chunk is written to ``<file>.tmp.<pid>``, flushed, fsynced, renamed with ``os.replace``
 and the directory fsynced; only then is its manifest line appended and fsynced. The
 manifest line is the commit: readers trust nothing else, verify each chunk's sha256, and
-ignore files without a line. A resumed writer deletes ``*.tmp*`` files and uncommitted
-chunk files, truncates a torn last manifest line and skips chunks already committed.
+ignore files without a line. Attachments are committed the same way by ``files.jsonl``.
+A resumed writer deletes ``*.tmp*`` files and uncommitted chunk files, truncates torn last
+log lines and skips chunks already committed.
 """
 
 from __future__ import annotations
@@ -31,13 +34,22 @@ import numpy as np
 
 from .._validation import check_int, check_layer_table, check_option, check_store_name
 from ..errors import NoiseFormatError
+from ._durable import (
+    FileEntry,
+    append_line,
+    atomic_write,
+    file_entry_from_json,
+    fsync_dir,
+    read_log,
+    write_all,
+)
 from ._index import RectIndex
 from ._meta import check_meta
 from ._npy import open_npy
 from ._safetensors import open_safetensors
 
-__all__ = ["RunReader", "open_run", "ChunkEntry", "SnapshotInfo", "is_run_dir",
-           "config_fingerprint", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["RunReader", "open_run", "ChunkEntry", "SnapshotInfo", "FileEntry", "is_run_dir",
+           "config_fingerprint", "atomic_write", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "stablecheck.noise-run"
 FORMAT_VERSION = 1
@@ -46,47 +58,8 @@ _EXT = {"npy": ".npy", "safetensors": ".safetensors"}
 _MAX_JSON = 64 << 20  # refuse absurd metadata/manifest files before parsing
 
 
-# -------------------------------------------------------------------------------------
-# small durable-I/O helpers (all writes go through os.open/os.write/os.fsync/os.replace)
-# -------------------------------------------------------------------------------------
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # pragma: no cover - directories cannot be fsynced on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file, fsync, rename, fsync directory."""
-    tmp = path.with_name(f"{path.name}.tmp.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        _write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _append_line(path: Path, line: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        _write_all(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+# durable-I/O helpers live in _durable; the old private names stay importable from here
+_fsync_dir, _write_all, _append_line = fsync_dir, write_all, append_line
 
 
 def _dump(obj: Any) -> bytes:
@@ -177,19 +150,14 @@ def _entry_from_json(d: Any, where: str) -> ChunkEntry:
 
 def _read_manifest(path: Path) -> tuple[list[ChunkEntry], int, int]:
     """Parse committed lines; return (entries, committed_bytes, total_bytes)."""
-    if not path.exists():
-        return [], 0, 0
-    raw = path.read_bytes()
-    end = raw.rfind(b"\n") + 1  # a last line without its newline is torn: not committed
-    entries = []
-    for i, line in enumerate(raw[:end].splitlines(), 1):
-        try:
-            d = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise NoiseFormatError(f"{path}: line {i} is not valid JSON ({exc}); the manifest "
-                                   "is corrupted.") from None
-        entries.append(_entry_from_json(d, f"{path}:{i}"))
-    return entries, end, len(raw)
+    records, end, total = read_log(path)
+    return [_entry_from_json(d, f"{path}:{i}") for i, d in records], end, total
+
+
+def _read_files(path: Path) -> tuple[list[FileEntry], int, int]:
+    """Parse committed ``files.jsonl`` lines; return (entries, committed_bytes, total_bytes)."""
+    records, end, total = read_log(path)
+    return [file_entry_from_json(d, f"{path}:{i}") for i, d in records], end, total
 
 
 # -------------------------------------------------------------------------------------
@@ -211,6 +179,8 @@ class RunReader:
         Run configuration (fingerprinted) and run metadata.
     snapshots : dict[str, SnapshotInfo]
         Declared snapshots (complete or not; see :meth:`is_complete`).
+    files : dict[str, FileEntry]
+        Committed attachments (``files.jsonl``; empty for runs written before it existed).
 
     Raises
     ------
@@ -248,6 +218,10 @@ class RunReader:
             self._check_entry(e, seen)
             self._add(e)
         self._verified: set[str] = set()
+        self.files: dict[str, FileEntry] = {}
+        for f in _read_files(self.path / "files.jsonl")[0]:
+            self._check_file(f)
+            self.files[f.file] = f
 
     def _add(self, e: ChunkEntry) -> None:
         self._chunks[e.snapshot].append(e)
@@ -257,6 +231,16 @@ class RunReader:
         self.snapshots[info.name] = info
         self._chunks[info.name] = []
         self._index[info.name] = RectIndex()
+
+    def _check_file(self, f: FileEntry) -> None:
+        where = self.path / "files.jsonl"
+        if f.file in self.files:
+            raise NoiseFormatError(f"{where}: attachment {f.file} is committed twice.")
+        p = self.path / f.file
+        if not p.is_file() or p.stat().st_size != f.bytes:
+            state = "missing" if not p.is_file() else f"{p.stat().st_size} bytes"
+            raise NoiseFormatError(f"{p}: committed attachment is {state}; files.jsonl says "
+                                   f"{f.bytes} bytes. The store is damaged.")
 
     def _check_entry(self, e: ChunkEntry, seen: set[str]) -> None:
         where = f"{self.path / 'manifest.jsonl'}"
@@ -322,13 +306,40 @@ class RunReader:
                                    f"{shape} {entry.dtype}.")
         return arr
 
+    def read_file(self, name: str, *, verify: bool = True) -> bytes:
+        """The bytes of the committed attachment ``name`` (see ``RunWriter.write_file``).
+
+        Raises ``KeyError`` when no attachment of that name is committed and
+        ``NoiseFormatError`` when its size or sha256 differs from ``files.jsonl``.
+        """
+        entry = self.files.get(name)
+        if entry is None:
+            raise KeyError(f"no attachment {name!r} is committed in {self.path}; known: "
+                           f"{sorted(self.files)[:10]}.")
+        p = self.path / entry.file
+        data = p.read_bytes()
+        if len(data) != entry.bytes or (
+                verify and hashlib.sha256(data).hexdigest() != entry.sha256):
+            raise NoiseFormatError(f"{p}: size or sha256 differs from files.jsonl; the "
+                                   "attachment is corrupted.")
+        return data
+
     def verify(self) -> int:
-        """Check the sha256 of every committed chunk; return how many were checked."""
+        """Check the sha256 of every committed chunk and attachment; return how many."""
         n = 0
         for name in self.snapshots:
             for e in self._chunks[name]:
                 self.read_chunk(e, verify=True)
                 n += 1
+        for f in self.files:
+            h = hashlib.sha256()
+            with open(self.path / f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 22), b""):
+                    h.update(block)
+            if h.hexdigest() != self.files[f].sha256:
+                raise NoiseFormatError(f"{self.path / f}: sha256 mismatch with files.jsonl; "
+                                       "the attachment is corrupted.")
+            n += 1
         return n
 
 

@@ -154,7 +154,8 @@ def test_kill9_at_ten_random_points_then_resume_is_identical(tmp_path):
                 continue
             assert proc.wait() == 0, proc.stderr.read().decode()[-2000:]
             break
-        assert open_run(out).verify() == len(ref_digests) == 48
+        assert len(ref_digests) == 48
+        assert open_run(out).verify() == 48 + len(side_digests(reference.out))
         assert chunk_digests(out) == ref_digests
         assert side_digests(out) == side_digests(reference.out)
         assert not list(out.rglob("*.tmp*"))
@@ -166,10 +167,37 @@ def test_kill9_at_ten_random_points_then_resume_is_identical(tmp_path):
 def test_resume_removes_torn_side_files(tmp_path):
     first = cli_collect(CLI, out=tmp_path / "r")
     digests = side_digests(first.out)
+    log = tmp_path / "r" / "files.jsonl"
+    assert sorted(open_run(first.out).files) == sorted(digests)  # every side file committed
     torn = tmp_path / "r" / "weights" / "t00000015.safetensors.tmp.12345"
     torn.write_bytes(b"half a file")
-    missing = tmp_path / "r" / "weights" / "t00000030.safetensors"
-    missing.unlink()                                   # as if killed before its rename
+    # killed after the rename, before its files.jsonl line: present but not committed
+    lines = log.read_bytes().splitlines(keepends=True)
+    last = [ln for ln in lines if b"t00000030.safetensors" in ln and b"weights/" in ln]
+    log.write_bytes(b"".join(ln for ln in lines if ln not in last) + b'{"bytes":1')  # + torn
+    (tmp_path / "r" / "weights" / "t00000030.safetensors").write_bytes(b"stale")
     cli_collect(CLI, out=tmp_path / "r", resume=True)
     assert not torn.exists()
-    assert side_digests(first.out) == digests          # rewritten identically
+    assert side_digests(first.out) == digests          # rewritten identically, committed
+    assert open_run(first.out).verify() == 48 + len(digests)
+
+
+def test_resume_of_a_run_without_files_log(tmp_path):
+    """Runs written before attachments were committed resume (side files re-committed)."""
+    first = cli_collect(CLI, out=tmp_path / "r")
+    digests, chunks = side_digests(first.out), chunk_digests(first.out)
+    (tmp_path / "r" / "files.jsonl").unlink()          # the layout of an older collector
+    assert open_run(first.out).files == {}             # still readable
+    again = cli_collect(CLI, out=tmp_path / "r", resume=True)
+    assert again.chunks_written == 0
+    assert side_digests(first.out) == digests and chunk_digests(first.out) == chunks
+    assert sorted(open_run(first.out).files) == sorted(digests)
+
+
+def test_missing_committed_side_file_is_damage(tmp_path):
+    first = cli_collect(CLI, out=tmp_path / "r")
+    (tmp_path / "r" / "gradients" / "t00000015.safetensors").unlink()
+    with pytest.raises(NoiseFormatError, match="committed attachment is missing"):
+        cli_collect(CLI, out=tmp_path / "r", resume=True)
+    with pytest.raises(NoiseFormatError, match="damaged"):
+        open_run(first.out)

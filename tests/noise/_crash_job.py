@@ -1,6 +1,6 @@
 """A deterministic RunWriter job, run as a child process by test_noise_crash.py.
 
-``python _crash_job.py ROOT OUTDIR KILL_AT SEED [FORMAT]`` counts every os.write / os.fsync /
+``python _crash_job.py ROOT OUTDIR KILL_AT SEED [FORMAT [async]]`` counts every os.write / os.fsync /
 os.replace call the store makes and SIGKILLs itself at call number ``KILL_AT`` — before the
 call, after it, or (for writes) after writing a seeded random prefix of the bytes, which
 leaves a torn file or manifest line. ``KILL_AT = 0`` runs to the end and prints the number
@@ -23,7 +23,7 @@ def block(snapshot: int, r0: int) -> np.ndarray:
     return rng.standard_t(3, size=(CHUNK_ROWS, P)).astype(np.float32)
 
 
-def job(out, *, chunk_format: str = "npy") -> None:
+def job(out, *, chunk_format: str = "npy", asynchronous: bool = False) -> None:
     from stablecheck.noise import RunWriter
 
     with RunWriter(out, run_id="crash-test", config={"K": K, "P": P},
@@ -31,10 +31,18 @@ def job(out, *, chunk_format: str = "npy") -> None:
                    chunk_format=chunk_format) as w:
         for s in range(2):
             name = f"s{s}"
+            blob = np.random.default_rng([9, s]).bytes(5000)  # an attachment per snapshot
+            if asynchronous:  # queued: the declaration below is queued behind it
+                w.write_file_async(f"side/s{s}.bin", blob)
+            else:
+                w.write_file(f"side/s{s}.bin", blob)
             w.add_snapshot(name, n_rows=K, layers=[("a", (100,)), ("b", (20, 10))],
                            meta={"iteration": s})
             for r0 in range(0, K, CHUNK_ROWS):
-                w.write_chunk(name, block(s, r0), row_start=r0)
+                if asynchronous:  # commits on the writer's thread, overlapping this loop
+                    w.write_chunk_async(name, block(s, r0), row_start=r0)
+                else:
+                    w.write_chunk(name, block(s, r0), row_start=r0)
         # a column-split snapshot: layer 'a' and layer 'b' written as separate chunks
         w.add_snapshot("s2", n_rows=K, layers=[("a", (100,)), ("b", (20, 10))])
         full = np.vstack([block(2, r) for r in range(0, K, CHUNK_ROWS)])
@@ -74,7 +82,8 @@ def _install(kill_at: int, seed: int) -> list[int]:
 if __name__ == "__main__":
     root, out, kill_at, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     fmt = sys.argv[5] if len(sys.argv) > 5 else "npy"
+    asynchronous = len(sys.argv) > 6 and sys.argv[6] == "async"
     sys.path.insert(0, root)
     count = _install(kill_at, seed)
-    job(out, chunk_format=fmt)
+    job(out, chunk_format=fmt, asynchronous=asynchronous)
     sys.stdout.write(f"{count[0]}\n")

@@ -30,10 +30,11 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL/fsync s
 N_KILLS = 24
 
 
-def _child(out: Path, kill_at: int, seed: int, fmt: str = "npy") -> subprocess.CompletedProcess:
+def _child(out: Path, kill_at: int, seed: int, fmt: str = "npy",
+           mode: str = "sync") -> subprocess.CompletedProcess:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     return subprocess.run([sys.executable, str(HERE / "_crash_job.py"), str(ROOT), str(out),
-                           str(kill_at), str(seed), fmt], capture_output=True, text=True,
+                           str(kill_at), str(seed), fmt, mode], capture_output=True, text=True,
                           timeout=120, env=env)
 
 
@@ -58,8 +59,11 @@ def _check_after_kill(out: Path, ref: Path) -> None:
             RunReader(out)
         return
     reader = RunReader(out)
-    assert reader.verify() == sum(len(reader.chunks(s)) for s in reader.snapshots)
+    assert reader.verify() == (sum(len(reader.chunks(s)) for s in reader.snapshots)
+                               + len(reader.files))
     ref_reader = RunReader(ref)
+    for name in reader.files:  # every committed attachment is the reference's
+        assert reader.read_file(name) == ref_reader.read_file(name)
     for s in reader.snapshots:
         for e in reader.chunks(s):  # every committed chunk is one of the reference's
             assert e in ref_reader.chunks(s)
@@ -112,6 +116,24 @@ def test_kill_safetensors_chunks_then_resume(tmp_path):
         _check_after_kill(out, ref)
         _crash_job.job(out, chunk_format="safetensors")
         assert _content(out) == _content(ref)
+
+
+def test_kill_with_background_commits_then_resume(reference, tmp_path):
+    """write_chunk_async: kills land on the commit thread too (8 seeded points)."""
+    ref, _ = reference
+    proc = _child(tmp_path / "ref-async", 0, 0, mode="async")
+    assert proc.returncode == 0, proc.stderr
+    assert _content(tmp_path / "ref-async") == _content(ref)  # same bytes as synchronous
+    n_calls = int(proc.stdout.strip())
+    rng = np.random.default_rng(11)
+    for i, kill_at in enumerate(sorted(rng.choice(np.arange(1, n_calls + 1), 8, replace=False))):
+        out = tmp_path / f"run{i}"
+        proc = _child(out, int(kill_at), seed=200 + i, mode="async")
+        assert proc.returncode == -signal.SIGKILL, (kill_at, proc.returncode, proc.stderr)
+        _check_after_kill(out, ref)
+        _crash_job.job(out, asynchronous=True)
+        assert _content(out) == _content(ref)
+        assert not list(out.rglob("*.tmp*"))
 
 
 def test_resume_twice_is_a_no_op(reference, tmp_path):
