@@ -31,6 +31,8 @@ asymptotic tail series is not used: graded panels keep the integral accurate to 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 __all__ = ["std_eval", "ALPHA1_WINDOW"]
@@ -311,6 +313,27 @@ def _integrate(P: _Problem, want_cdf: bool):
     return lint, logI, J
 
 
+_JIT_STATE: dict = {}
+
+
+def _integrator():
+    """The compiled integration kernel when numba is importable, else the numpy one.
+
+    numba is optional (extra ``fast``); ``STABLECHECK_NO_NUMBA=1`` forces the numpy path.
+    """
+    fn = _JIT_STATE.get("fn")
+    if fn is None:
+        fn = _integrate
+        if os.environ.get("STABLECHECK_NO_NUMBA", "") not in ("1", "true", "yes"):
+            try:
+                from ._numerics_jit import integrate_jit
+                fn = integrate_jit
+            except ImportError:
+                pass
+        _JIT_STATE["fn"] = fn
+    return fn
+
+
 def _at_zeta(a, b):
     """S0 density and cdf at x = zeta (Nolan 1997)."""
     from scipy.special import gammaln
@@ -361,8 +384,8 @@ def _direct(x, a, b, want_cdf):
             if not np.any(grp):
                 continue
             iv = np.nonzero(grp)[0]
-            Pv = _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
-            lint, logI, Jv = _integrate(Pv, want_cdf)
+            Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
+            lint, logI, Jv = _integrator()(Pv, want_cdf)
             av = Pv.a
             with np.errstate(divide="ignore"):
                 pref = np.where(Pv.one, -np.log(2.0 * np.abs(Pv.b)),
