@@ -328,7 +328,9 @@ def _integrator():
             try:
                 from ._numerics_jit import integrate_jit
                 fn = integrate_jit
-            except ImportError:
+            except ImportError:  # numba not installed
+                pass
+            except RuntimeError:  # numba present but unusable here (e.g. no cache location)
                 pass
         _JIT_STATE["fn"] = fn
     return fn

@@ -66,18 +66,21 @@ def _logg(t, e, one, a, psi, am1, eps_r, kappa, sig, A, lx0, b, ex, tx, cx, x, d
         return lg, d
     if right:
         eps = eps_r + am1 * e
-        sin_at = sig * math.sin(eps_r + a * e)
     else:
         eps = -am1 * t + kappa
-        sin_at = math.sin(a * t)
     seps = math.sin(eps)
     s2 = math.sin(0.5 * eps)
     r = tan_th * seps - 2.0 * s2 * s2
-    if sig > 0 and abs(r) < 0.5:
+    sin_at = 0.0
+    use_r = sig > 0 and abs(r) < 0.5
+    if deriv or not use_r:
+        # sin(alpha (theta0 + theta)) = sigma sin(eps_r + alpha eta) near the right end
+        sin_at = sig * math.sin(eps_r + a * e) if right else math.sin(a * t)
+    if use_r:
         B = -math.log1p(r)
     else:
         B = -np.log(sin_at / ctheta)
-    C = np.log(sig * seps) - np.log(ctheta)
+    C = np.log(sig * seps / ctheta)
     lg = (A + a * B) / am1 + lx0 + C
     d = 0.0
     if deriv:
