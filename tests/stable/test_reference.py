@@ -251,3 +251,22 @@ def test_holtsmark_hypergeometric():
                    * mp.hyper([mp.mpf(13) / 12, mp.mpf(19) / 12],
                               [mp.mpf(7) / 6, mp.mpf(3) / 2, mp.mpf(5) / 3], z))
             assert abs(stable.pdf(x, 1.5, 0.0) / float(ref) - 1) <= 1e-13, x
+
+
+def _defect_rows():
+    with (REF / "engine_defect_points.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    cols = {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+    return cols
+
+
+@pytest.mark.xfail(strict=True, reason="known engine gap (found 2026-11-26, see "
+                   "make_engine_defects.py and docs/stable.md): |beta| close to 1 in the body "
+                   "and alpha near 2 with large |beta|; pdf off mpmath by up to 4.9e-7 "
+                   "relative, the issue's 1e-10 is not met there")
+def test_engine_defect_points_logpdf():
+    c = _defect_rows()
+    lp = stable.logpdf(c["x"], c["alpha"], c["beta"])
+    # log f absolute error = f relative error; the target 1e-10
+    assert np.max(np.abs(lp - c["logpdf"])) <= 1e-10
+
