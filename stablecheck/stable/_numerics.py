@@ -53,6 +53,8 @@ _TINY = 1e-250
 _K_END = 6.0
 _K_WIDE = 3.0
 _N_ITER = 60
+_SPLIT_RATIO = 30.0  # widest ratio b/a of one graded 'wide' panel
+_MAX_SPLIT = 16  # wide panels have b/a < 1e18 (else they touch the end): <= 13 pieces
 
 
 class _Problem:
@@ -271,39 +273,60 @@ def _integrate(P: _Problem, want_cdf: bool):
     touch = la_ <= 1e-18 * lb_
     la_ = np.where(touch, 0.0, la_)
     wide = ~touch & (lb_ > 2.0 * la_)
-    kexp = np.where(touch, _K_END, np.where(wide, _K_WIDE, 1.0))[:, :, None]
-    h = (lb_ - la_)[:, :, None]
-    wk = _GL_X ** (kexp - 1.0)
-    nodes3 = la_[:, :, None] + h * wk * _GL_X
-    w3 = h * kexp * wk * _GL_W
-
-    nodes = nodes3.reshape(n, -1)
-    wts = w3.reshape(n, -1)
-    empty = np.repeat(~(lb_ > la_), _NGL, axis=1)
-    nodes = np.where(empty, 0.5 * Lc, nodes)
+    kexp = np.where(touch, _K_END, np.where(wide, _K_WIDE, 1.0))
+    # wide panels spanning more than _SPLIT_RATIO are cut into geometric pieces of ratio
+    # <= _SPLIT_RATIO (each still graded): one graded panel over 3+ decades missed 1e-10
+    with np.errstate(all="ignore"):
+        m = np.where(wide & (lb_ > _SPLIT_RATIO * la_),
+                     np.minimum(np.ceil(np.log(lb_ / la_) / np.log(_SPLIT_RATIO)), _MAX_SPLIT),
+                     1.0).astype(np.int64)
+    # flat list of (sub)panels: owning point, side, grading and end points
+    mf = m.ravel()
+    pt = np.repeat(np.repeat(np.arange(n), la_.shape[1]), mf)
+    first = np.repeat(np.cumsum(mf) - mf, mf)
+    sub = np.arange(pt.size) - first
+    mm = np.repeat(mf, mf).astype(float)
+    pa, pb = np.repeat(la_.ravel(), mf), np.repeat(lb_.ravel(), mf)
+    with np.errstate(all="ignore"):
+        ratio = pb / pa
+        sa = np.where(mm > 1, pa * ratio ** (sub / mm), pa)
+        sb = np.where((mm > 1) & (sub < mm - 1), pa * ratio ** ((sub + 1) / mm), pb)
+    ks = np.repeat(kexp.ravel(), mf)[:, None]
+    h = (sb - sa)[:, None]
+    wk = _GL_X ** (ks - 1.0)
+    nodes = sa[:, None] + h * wk * _GL_X
+    wts = h * ks * wk * _GL_W
+    Lp = L[pt][:, None]
+    empty = ~(sb > sa)[:, None]
+    nodes = np.where(empty, 0.5 * Lp, nodes)
     wts = np.where(empty | ~np.isfinite(wts), 0.0, wts)
-    from_left = np.repeat(pleft, _NGL, axis=1)
-    t, e = _te(nodes, Lc, from_left)
+    from_left = np.repeat(pleft.ravel(), mf)[:, None]
+    t, e = _te(nodes, Lp, from_left)
+    lgmin_p = lgmin[pt]
+    gref_p = gref_pos[pt]
+
+    def _per_point(v):
+        return np.bincount(pt, weights=np.sum(v, axis=1), minlength=n)
 
     with np.errstate(all="ignore"):
-        lg = P.logg(t, e)
-        dl = lg - lgmin[:, None]
-        lgminc = lgmin[:, None]
+        lg = P.logg(t, e, idx=pt)
+        dl = lg - lgmin_p[:, None]
+        lgminc = lgmin_p[:, None]
         # g - g_ref, computed without overflow
-        gdiff = np.where(gref_pos[:, None], np.exp(lgminc + np.log(np.expm1(np.maximum(dl, 0)))),
+        gdiff = np.where(gref_p[:, None], np.exp(lgminc + np.log(np.expm1(np.maximum(dl, 0)))),
                          np.exp(lg))
         dens = np.exp(lg - gdiff)  # g e^{-(g - g_ref)}
         dens = np.where(np.isnan(dens), 0.0, dens)
-        ipdf = np.sum(wts * dens, axis=1)
+        ipdf = _per_point(wts * dens)
         logI = J = None
         if want_cdf:
             ex = np.exp(-gdiff)
             ex = np.where(np.isnan(ex), 0.0, ex)
-            logI = np.log(np.sum(wts * ex, axis=1)) - np.where(gref_pos, np.exp(lgmin), 0.0)
+            logI = np.log(_per_point(wts * ex)) - np.where(gref_pos, np.exp(lgmin), 0.0)
             logI = np.where(np.isneginf(logI) & gref_pos, -np.exp(lgmin), logI)
             om = -np.expm1(-np.exp(lg))
             om = np.where(np.isnan(om), np.where(lg > 0, 1.0, 0.0), om)
-            J = np.sum(wts * om, axis=1)
+            J = _per_point(wts * om)
         lint = np.log(ipdf) - np.where(gref_pos, np.exp(lgmin), 0.0)
         # g_min so large that g - g_min is below the resolution of g (relative 1e-16): the
         # integral underflows, but log f = -g_min (1 + O(1e-14)) is still exact relative

@@ -1,11 +1,12 @@
 """Compiled (numba) kernel of the exact engine's integration step, point by point.
 
 This is a scalar transcription of ``_numerics._integrate`` and ``_Problem.logg``: the same
-level sets, the same Newton/bisection safeguards, the same 11 panels x 32 Gauss-Legendre nodes
-with the same grading, the same cancellation-free formulas.  Only the evaluation order differs:
-one point at a time, each level set iterated until *it* converges, and no ``np.where`` that
-evaluates both branches.  The results agree with the numpy path to rounding (sums are taken
-sequentially instead of pairwise); ``tests/stable/test_engine_jit.py`` checks the agreement.
+level sets, the same Newton/bisection safeguards, the same panels (wide ones cut into the same
+geometric pieces), 32 Gauss-Legendre nodes each with the same grading, the same
+cancellation-free formulas.  Only the evaluation order differs: one point at a time, each level
+set iterated until *it* converges (started from the previous root on its side), and no
+``np.where`` that evaluates both branches.  The results agree with the numpy path to rounding;
+``tests/stable/test_engine_jit.py`` checks the agreement.
 
 Importing this module imports numba; ``_numerics`` does so lazily and falls back to the numpy
 path when numba is absent (numba is an optional extra, ``pip install stablecheck[fast]``) or
@@ -36,6 +37,8 @@ _TINY = 1e-250
 _K_END = 6.0
 _K_WIDE = 3.0
 _N_ITER = 60
+_SPLIT_RATIO = 30.0
+_MAX_SPLIT = 16
 _LOG_FMAX = math.log(np.finfo(float).max)
 
 _JIT = dict(cache=True, error_model="numpy", fastmath=False)
@@ -125,6 +128,7 @@ def _one_point(i, want_cdf, one, a, psi, am1, eps_r, kappa, sig, A, lx0, b, ex, 
     # ---- level sets log g = target, each in the distance u from its nearer end
     us = np.empty(K)
     sides = np.empty(K, dtype=np.bool_)
+    lgroot = np.full(K, math.nan)  # log g at each root (NaN where the search did not converge)
     # last converged root per side (0: left, 1: right), its target and d log g / du there:
     # the targets ascend, so the previous root on the same side brackets the next one and
     # gives a free Newton start
@@ -192,6 +196,8 @@ def _one_point(i, want_cdf, one, a, psi, am1, eps_r, kappa, sig, A, lx0, b, ex, 
                 new = 0.5 * (lo + hi)
             measure_prev = measure
             u = new
+        if converged and math.isfinite(f):
+            lgroot[k] = tgt + f
         if converged and math.isfinite(f) and math.isfinite(d):
             prev_u[sd] = u
             prev_t[sd] = tgt + f
@@ -215,81 +221,119 @@ def _one_point(i, want_cdf, one, a, psi, am1, eps_r, kappa, sig, A, lx0, b, ex, 
         kk = k if ii else K - 1 - k
         Bd[k + 1 + (0 if sides[kk] else 1)] = us[kk]
     Bd[nl + 1] = half
+    # log g at the same boundaries (theta order), for skipping negligible pdf panels
+    Lgb = np.full(K + 3, math.nan)
+    for k in range(K):
+        kk = k if ii else K - 1 - k
+        Lgb[k + 1 + (0 if sides[kk] else 1)] = lgroot[kk]
+    Lgb[nl + 1] = lg_mid
+    Lgb[0] = lgmin if ii else math.inf
+    Lgb[K + 2] = math.inf if ii else lgmin
+    # pdf only, no light-tail shift: a panel without the peak (g <= 1 or g >= 1 throughout,
+    # log g monotone) has integral <= width * max(g e^{-g} at its ends); such panels are
+    # evaluated after the others and skipped when that bound is below 1e-17 of the total
+    skip_ok = (not want_cdf) and (not gref_pos)
     ipdf = 0.0
     sumex = 0.0
     J = 0.0
     ng = gl_x.size
-    for p in range(K + 2):
-        pleft = p <= nl
-        la = Bd[p] if pleft else Bd[p + 1]
-        lb = Bd[p + 1] if pleft else Bd[p]
-        la = max(la, 0.0)
-        touch = la <= 1e-18 * lb
-        if touch:
-            la = 0.0
-        if touch:
-            kexp = _K_END
-            prow = 2
-        elif lb > 2.0 * la:
-            kexp = _K_WIDE
-            prow = 1
-        else:
-            kexp = 1.0
-            prow = 0
-        h = lb - la
-        empty = not (lb > la)
-        for j in range(ng):
-            xj = gl_x[j]
-            wk = gl_pw[prow, j]
-            if empty:
-                node = 0.5 * Li
-                w = 0.0
+    for pas in range(2 if skip_ok else 1):
+        for p in range(K + 2):
+            pleft = p <= nl
+            la = Bd[p] if pleft else Bd[p + 1]
+            lb = Bd[p + 1] if pleft else Bd[p]
+            if skip_ok:
+                lo_l = min(Lgb[p], Lgb[p + 1])
+                hi_l = max(Lgb[p], Lgb[p + 1])
+                cand = False
+                bound = math.inf
+                if not (math.isnan(lo_l) or math.isnan(hi_l)):
+                    if lo_l >= 0.0 or hi_l <= 0.0:
+                        gm = math.exp(lo_l if lo_l >= 0.0 else hi_l)
+                        cand = True
+                        bound = abs(lb - la) * gm * math.exp(-gm)
+                if (pas == 0) == cand:
+                    continue  # pass 0: panels that may hold the peak; pass 1: the others
+                if cand and bound <= 1e-17 * ipdf:
+                    continue
+            la = max(la, 0.0)
+            touch = la <= 1e-18 * lb
+            if touch:
+                la = 0.0
+            if touch:
+                kexp = _K_END
+                prow = 2
+            elif lb > 2.0 * la:
+                kexp = _K_WIDE
+                prow = 1
             else:
-                node = la + h * wk * xj
-                w = h * kexp * wk * gl_w[j]
-                if not math.isfinite(w):
-                    w = 0.0
-            if pleft:
-                lg, _ = _logg(node, Li - node, o, aa, ps, am, er, ka, sg, AA, lx, bb, exi,
-                              txi, cxi, xx, False)
-            else:
-                lg, _ = _logg(Li - node, node, o, aa, ps, am, er, ka, sg, AA, lx, bb, exi,
-                              txi, cxi, xx, False)
-            if not gref_pos:
-                # g e^{-g}; e^{-g} is shared with the cdf integrand
-                g = math.exp(lg)
-                exv = math.exp(-g)
-                dens = g * exv
-                if math.isnan(dens):
-                    dens = 0.0
-                ipdf += w * dens
-                if want_cdf:
-                    if math.isnan(exv):
-                        exv = 0.0
-                    sumex += w * exv
-                    om = -math.expm1(-g)
-                    if math.isnan(om):
-                        om = 1.0 if lg > 0 else 0.0
-                    J += w * om
-                continue
-            # light tail: g e^{-(g - g_min)} with g - g_min computed without overflow
-            dl = lg - lgmin
-            if dl < 0.0:  # keeps NaN, like np.maximum
-                dl = 0.0
-            gdiff = math.exp(lgmin + np.log(math.expm1(dl)))
-            dens = math.exp(lg - gdiff)
-            if math.isnan(dens):
-                dens = 0.0
-            ipdf += w * dens
-            if want_cdf:
-                exv = math.exp(-gdiff)
-                if math.isnan(exv):
-                    exv = 0.0
-                sumex += w * exv
-                om = -math.expm1(-math.exp(lg))
-                if math.isnan(om):
-                    om = 1.0 if lg > 0 else 0.0
-                J += w * om
+                kexp = 1.0
+                prow = 0
+            # wide panels spanning more than _SPLIT_RATIO: geometric pieces, each graded
+            m = 1
+            if prow == 1 and lb > _SPLIT_RATIO * la:
+                m = int(min(math.ceil(math.log(lb / la) / math.log(_SPLIT_RATIO)), _MAX_SPLIT))
+            pa = la
+            pb = lb
+            ratio = pb / pa if m > 1 else 1.0
+            for sp in range(m):
+                if m > 1:
+                    la = pa * ratio ** (sp / m)
+                    lb = pa * ratio ** ((sp + 1) / m) if sp < m - 1 else pb
+                h = lb - la
+                empty = not (lb > la)
+                for j in range(ng):
+                    xj = gl_x[j]
+                    wk = gl_pw[prow, j]
+                    if empty:
+                        node = 0.5 * Li
+                        w = 0.0
+                    else:
+                        node = la + h * wk * xj
+                        w = h * kexp * wk * gl_w[j]
+                        if not math.isfinite(w):
+                            w = 0.0
+                    if pleft:
+                        lg, _ = _logg(node, Li - node, o, aa, ps, am, er, ka, sg, AA, lx, bb, exi,
+                                      txi, cxi, xx, False)
+                    else:
+                        lg, _ = _logg(Li - node, node, o, aa, ps, am, er, ka, sg, AA, lx, bb, exi,
+                                      txi, cxi, xx, False)
+                    if not gref_pos:
+                        # g e^{-g}; e^{-g} is shared with the cdf integrand
+                        g = math.exp(lg)
+                        exv = math.exp(-g)
+                        dens = g * exv
+                        if math.isnan(dens):
+                            dens = 0.0
+                        ipdf += w * dens
+                        if want_cdf:
+                            if math.isnan(exv):
+                                exv = 0.0
+                            sumex += w * exv
+                            om = -math.expm1(-g)
+                            if math.isnan(om):
+                                om = 1.0 if lg > 0 else 0.0
+                            J += w * om
+                        continue
+                    # light tail: g e^{-(g - g_min)} with g - g_min computed without overflow
+                    dl = lg - lgmin
+                    if dl < 0.0:  # keeps NaN, like np.maximum
+                        dl = 0.0
+                    gdiff = math.exp(lgmin + np.log(math.expm1(dl)))
+                    dens = math.exp(lg - gdiff)
+                    if math.isnan(dens):
+                        dens = 0.0
+                    ipdf += w * dens
+                    if want_cdf:
+                        exv = math.exp(-gdiff)
+                        if math.isnan(exv):
+                            exv = 0.0
+                        sumex += w * exv
+                        om = -math.expm1(-math.exp(lg))
+                        if math.isnan(om):
+                            om = 1.0 if lg > 0 else 0.0
+                        J += w * om
     gshift = math.exp(lgmin) if gref_pos else 0.0
     if want_cdf:
         logI = np.log(sumex) - gshift

@@ -1,4 +1,4 @@
-"""Generate ``engine_defect_points.csv``: mpmath values where the float64 engine misses 1e-10.
+"""Generate ``engine_defect_points.csv``: mpmath values where the float64 engine missed 1e-10.
 
 Provenance
 ----------
@@ -8,7 +8,9 @@ run of the same panels on 6 000 random (x, alpha, beta) with extra weight on 0.9
 independent mpmath evaluation of ``make_mpmath_reference.reference`` (Zolotarev/Nolan
 integral, level-set split, tanh-sinh quadrature, 30 digits, 55 for |alpha - 1| < 0.05).
 They sit in the body of the law with |beta| close to (not equal to) 1, or alpha close to 2
-with large |beta| -- regions the 959-point reference table does not sample.
+with large |beta| -- regions the 959-point reference table does not sample.  Cause: one
+graded Gauss-Legendre panel spanning 3+ decades between two level sets (pdf off by up to
+4.9e-7); fixed by cutting such panels into geometric pieces of ratio <= 30.
 
 Run (single process, about a minute):
 ``PYTHONPATH=. python tests/reference/stable/make_engine_defects.py``
