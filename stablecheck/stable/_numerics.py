@@ -18,7 +18,9 @@ with ``g(theta)`` monotone.  The engine
   vectorised safeguarded Newton iteration with geometric bisection, so the integrand's peak
   (g = 1) and its flanks fall on panel boundaries;
 * integrates each of the 11 panels with a 32-point Gauss-Legendre rule, graded
-  (u = b w^6, u = a + (b - a) w^3) on panels that touch an end or span decades;
+  (u = b w^6, u = a + (b - a) w^3) on panels that touch an end or span decades; a graded
+  panel wider than b/a = 30 is first cut into geometric pieces of ratio <= 30 (one graded
+  panel over 3+ decades lost up to 5e-7 at |beta| -> 1);
 * factors ``exp(-min g)`` out of all integrals, so the super-exponentially small densities in
   the light tail of beta = +-1 (Nolan 2020, Prop. 3.1 regime) keep an exact logarithm.
 
@@ -27,6 +29,9 @@ For |beta| < 0.1 and ``|alpha - 1| < ALPHA1_WINDOW`` it would lose ~1e-16/|alpha
 result is the degree-4 Lagrange interpolant in alpha through the evaluations at
 alpha = 1 + {-2, -1, 0, 1, 2} * ALPHA1_WINDOW (the S0 density is analytic in alpha).  The
 asymptotic tail series is not used: graded panels keep the integral accurate to |x| = 1e6.
+
+The per-point integration runs in the compiled kernel ``_numerics_jit`` (numba, optional) when
+it is importable and here otherwise; ``_integrator`` picks it.
 """
 
 from __future__ import annotations
