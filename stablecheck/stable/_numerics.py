@@ -18,7 +18,9 @@ with ``g(theta)`` monotone.  The engine
   vectorised safeguarded Newton iteration with geometric bisection, so the integrand's peak
   (g = 1) and its flanks fall on panel boundaries;
 * integrates each of the 11 panels with a 32-point Gauss-Legendre rule, graded
-  (u = b w^6, u = a + (b - a) w^3) on panels that touch an end or span decades;
+  (u = b w^6, u = a + (b - a) w^3) on panels that touch an end or span decades; a graded
+  panel wider than b/a = 30 is first cut into geometric pieces of ratio <= 30 (one graded
+  panel over 3+ decades lost up to 5e-7 at |beta| -> 1);
 * factors ``exp(-min g)`` out of all integrals, so the super-exponentially small densities in
   the light tail of beta = +-1 (Nolan 2020, Prop. 3.1 regime) keep an exact logarithm.
 
@@ -27,9 +29,14 @@ For |beta| < 0.1 and ``|alpha - 1| < ALPHA1_WINDOW`` it would lose ~1e-16/|alpha
 result is the degree-4 Lagrange interpolant in alpha through the evaluations at
 alpha = 1 + {-2, -1, 0, 1, 2} * ALPHA1_WINDOW (the S0 density is analytic in alpha).  The
 asymptotic tail series is not used: graded panels keep the integral accurate to |x| = 1e6.
+
+The per-point integration runs in the compiled kernel ``_numerics_jit`` (numba, optional) when
+it is importable and here otherwise; ``_integrator`` picks it.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -51,6 +58,8 @@ _TINY = 1e-250
 _K_END = 6.0
 _K_WIDE = 3.0
 _N_ITER = 60
+_SPLIT_RATIO = 30.0  # widest ratio b/a of one graded 'wide' panel
+_MAX_SPLIT = 16  # wide panels have b/a < 1e18 (else they touch the end): <= 13 pieces
 
 
 class _Problem:
@@ -269,39 +278,60 @@ def _integrate(P: _Problem, want_cdf: bool):
     touch = la_ <= 1e-18 * lb_
     la_ = np.where(touch, 0.0, la_)
     wide = ~touch & (lb_ > 2.0 * la_)
-    kexp = np.where(touch, _K_END, np.where(wide, _K_WIDE, 1.0))[:, :, None]
-    h = (lb_ - la_)[:, :, None]
-    wk = _GL_X ** (kexp - 1.0)
-    nodes3 = la_[:, :, None] + h * wk * _GL_X
-    w3 = h * kexp * wk * _GL_W
-
-    nodes = nodes3.reshape(n, -1)
-    wts = w3.reshape(n, -1)
-    empty = np.repeat(~(lb_ > la_), _NGL, axis=1)
-    nodes = np.where(empty, 0.5 * Lc, nodes)
+    kexp = np.where(touch, _K_END, np.where(wide, _K_WIDE, 1.0))
+    # wide panels spanning more than _SPLIT_RATIO are cut into geometric pieces of ratio
+    # <= _SPLIT_RATIO (each still graded): one graded panel over 3+ decades missed 1e-10
+    with np.errstate(all="ignore"):
+        m = np.where(wide & (lb_ > _SPLIT_RATIO * la_),
+                     np.minimum(np.ceil(np.log(lb_ / la_) / np.log(_SPLIT_RATIO)), _MAX_SPLIT),
+                     1.0).astype(np.int64)
+    # flat list of (sub)panels: owning point, side, grading and end points
+    mf = m.ravel()
+    pt = np.repeat(np.repeat(np.arange(n), la_.shape[1]), mf)
+    first = np.repeat(np.cumsum(mf) - mf, mf)
+    sub = np.arange(pt.size) - first
+    mm = np.repeat(mf, mf).astype(float)
+    pa, pb = np.repeat(la_.ravel(), mf), np.repeat(lb_.ravel(), mf)
+    with np.errstate(all="ignore"):
+        ratio = pb / pa
+        sa = np.where(mm > 1, pa * ratio ** (sub / mm), pa)
+        sb = np.where((mm > 1) & (sub < mm - 1), pa * ratio ** ((sub + 1) / mm), pb)
+    ks = np.repeat(kexp.ravel(), mf)[:, None]
+    h = (sb - sa)[:, None]
+    wk = _GL_X ** (ks - 1.0)
+    nodes = sa[:, None] + h * wk * _GL_X
+    wts = h * ks * wk * _GL_W
+    Lp = L[pt][:, None]
+    empty = ~(sb > sa)[:, None]
+    nodes = np.where(empty, 0.5 * Lp, nodes)
     wts = np.where(empty | ~np.isfinite(wts), 0.0, wts)
-    from_left = np.repeat(pleft, _NGL, axis=1)
-    t, e = _te(nodes, Lc, from_left)
+    from_left = np.repeat(pleft.ravel(), mf)[:, None]
+    t, e = _te(nodes, Lp, from_left)
+    lgmin_p = lgmin[pt]
+    gref_p = gref_pos[pt]
+
+    def _per_point(v):
+        return np.bincount(pt, weights=np.sum(v, axis=1), minlength=n)
 
     with np.errstate(all="ignore"):
-        lg = P.logg(t, e)
-        dl = lg - lgmin[:, None]
-        lgminc = lgmin[:, None]
+        lg = P.logg(t, e, idx=pt)
+        dl = lg - lgmin_p[:, None]
+        lgminc = lgmin_p[:, None]
         # g - g_ref, computed without overflow
-        gdiff = np.where(gref_pos[:, None], np.exp(lgminc + np.log(np.expm1(np.maximum(dl, 0)))),
+        gdiff = np.where(gref_p[:, None], np.exp(lgminc + np.log(np.expm1(np.maximum(dl, 0)))),
                          np.exp(lg))
         dens = np.exp(lg - gdiff)  # g e^{-(g - g_ref)}
         dens = np.where(np.isnan(dens), 0.0, dens)
-        ipdf = np.sum(wts * dens, axis=1)
+        ipdf = _per_point(wts * dens)
         logI = J = None
         if want_cdf:
             ex = np.exp(-gdiff)
             ex = np.where(np.isnan(ex), 0.0, ex)
-            logI = np.log(np.sum(wts * ex, axis=1)) - np.where(gref_pos, np.exp(lgmin), 0.0)
+            logI = np.log(_per_point(wts * ex)) - np.where(gref_pos, np.exp(lgmin), 0.0)
             logI = np.where(np.isneginf(logI) & gref_pos, -np.exp(lgmin), logI)
             om = -np.expm1(-np.exp(lg))
             om = np.where(np.isnan(om), np.where(lg > 0, 1.0, 0.0), om)
-            J = np.sum(wts * om, axis=1)
+            J = _per_point(wts * om)
         lint = np.log(ipdf) - np.where(gref_pos, np.exp(lgmin), 0.0)
         # g_min so large that g - g_min is below the resolution of g (relative 1e-16): the
         # integral underflows, but log f = -g_min (1 + O(1e-14)) is still exact relative
@@ -309,6 +339,29 @@ def _integrate(P: _Problem, want_cdf: bool):
         # g_min > 1.8e308: log f < -1.8e308 is not representable, -inf is the right answer
         lint = np.where(lgmin > np.log(np.finfo(float).max), -np.inf, lint)
     return lint, logI, J
+
+
+_JIT_STATE: dict = {}
+
+
+def _integrator():
+    """The compiled integration kernel when numba is importable, else the numpy one.
+
+    numba is optional (extra ``fast``); ``STABLECHECK_NO_NUMBA=1`` forces the numpy path.
+    """
+    fn = _JIT_STATE.get("fn")
+    if fn is None:
+        fn = _integrate
+        if os.environ.get("STABLECHECK_NO_NUMBA", "") not in ("1", "true", "yes"):
+            try:
+                from ._numerics_jit import integrate_jit
+                fn = integrate_jit
+            except ImportError:  # numba not installed
+                pass
+            except RuntimeError:  # numba present but unusable here (e.g. no cache location)
+                pass
+        _JIT_STATE["fn"] = fn
+    return fn
 
 
 def _at_zeta(a, b):
@@ -361,8 +414,8 @@ def _direct(x, a, b, want_cdf):
             if not np.any(grp):
                 continue
             iv = np.nonzero(grp)[0]
-            Pv = _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
-            lint, logI, Jv = _integrate(Pv, want_cdf)
+            Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
+            lint, logI, Jv = _integrator()(Pv, want_cdf)
             av = Pv.a
             with np.errstate(divide="ignore"):
                 pref = np.where(Pv.one, -np.log(2.0 * np.abs(Pv.b)),

@@ -47,10 +47,14 @@ def test_cdf_monotone_and_in_range(a, b):
     assert np.max(np.abs(F + S - 1)) <= 1e-13
 
 
+# Not strict: the cdf there carries ~2e-10 relative rounding noise (cancellation of order
+# 1/|alpha - 1| in the direct formula), so whether the round trip lands inside 1e-10 depends
+# on the summation order: 1.4e-10 with the numpy integrator, 8.2e-11 with the compiled one
+# (``_numerics_jit``).  The defect itself is unchanged on both paths.
 _KNOWN_PPF = pytest.mark.xfail(
-    strict=True, reason="known: at alpha = 1 + 1e-7, beta = -0.7 the cdf near x = -5.4e5 "
+    strict=False, reason="known: at alpha = 1 + 1e-7, beta = -0.7 the cdf near x = -5.4e5 "
     "(q = 1e-6) is 1.0e-9 off mpmath (far tail with |alpha - 1| tiny, |beta| >= 0.1 uses the "
-    "direct formula), so cdf(ppf(q)) = q only to 1.4e-10")
+    "direct formula) and noisy at ~2e-10, so cdf(ppf(q)) = q only to ~1e-10")
 
 
 @pytest.mark.parametrize(("a", "b"), [GRID[i] for i in (1, 3, 5, 6)] +
