@@ -282,7 +282,13 @@ class NoiseDataset:
             b = hits[0]
             if b.rows[0] <= r0 and r1 <= b.rows[1] and b.cols[0] <= c0 and c1 <= b.cols[1]:
                 arr = b.load()
-                return np.asarray(arr[r0 - b.rows[0]:r1 - b.rows[0], c0 - b.cols[0]:c1 - b.cols[0]])
+                view = arr[r0 - b.rows[0]:r1 - b.rows[0], c0 - b.cols[0]:c1 - b.cols[0]]
+                if isinstance(arr, np.memmap) and view.size < arr.size:
+                    # a view would keep the whole chunk file mapped (the collector's are
+                    # ~64 MB) for as long as the caller holds the piece; copy the piece
+                    # and unmap, so a piece costs its own size in address space
+                    return np.array(view)
+                return np.asarray(view)
         out = np.empty((r1 - r0, c1 - c0), dtype=snap.dtype)
         filled = 0
         for b in hits:
@@ -342,6 +348,7 @@ class NoiseDataset:
                     continue
                 x = (np.asarray(x, dtype=np.float64)[:, kept] - med[kept]) / iqr[kept]
             yield x
+            del x  # drop this piece before reading the next: one piece alive per generator
 
     def _regions(self, snap: Snapshot, c0: int, c1: int, by: str,
                  max_elements: int) -> Iterator[tuple[int, int, int, int]]:
