@@ -17,7 +17,8 @@ K × P matrix from the per-coordinate scales — the same in both engines, in pi
 size (``gof._scale_null._PIECE``), never reading the data — and would take most of an hour
 at this size on the shared machine.
 
-Measured 2026-11-26 (2 shared cores, load ~10): see ``docs/scale-out.md``.
+Measured 2026-11-26 (2 shared cores): child baseline 459 MiB, VmPeak 575–577 MiB, the whole
+test 10–15 min at load 4–6; see ``docs/scale-out.md`` (memory bounds of the stream engine).
 """
 
 from __future__ import annotations
