@@ -27,7 +27,7 @@ from .._validation import (
 )
 from ..errors import DataWarning, DisagreementWarning, SmallSampleWarning, StablecheckWarning
 from ._result import COLUMNS, AnalysisResult, LayerDetail
-from ._views import PooledView, column_logmoment, column_summary, thinned_sample
+from ._views import _SLICE, PooledView, column_logmoment, column_summary, thinned_sample
 
 __all__ = ["analyze", "ESTIMATORS", "DEFAULT_ESTIMATORS", "DEFAULT_TESTS"]
 
@@ -448,13 +448,17 @@ def _minibatch(ds, snap, layer, cs, k, ctx, base, det, notes) -> list[dict]:
     eff: dict[str, list] = {e: [] for e in ("ks_distance", "w1_distance", "excess_kurtosis",
                                             "tail_ratio")}
     msgs: list[str] = []
+    step = max(1, _SLICE // k)  # tests are per column: slices bound their temporaries
     for blk in ds.iter_chunks(snap, layer, by="columns", max_elements=ctx["max_elements"]):
-        g, m = _quiet(gaussianity, np.asarray(blk), tests=ctx["tests"], axis=0)
-        msgs += m
-        for i, t in enumerate(g.tests):
-            pv[t].append(g.pvalue[i])
-        for e in eff:
-            eff[e].append(getattr(g, e))
+        for j in range(0, blk.shape[1], step):
+            g, m = _quiet(gaussianity, np.asarray(blk[:, j:j + step]), tests=ctx["tests"],
+                          axis=0)
+            msgs += m
+            for i, t in enumerate(g.tests):
+                pv[t].append(g.pvalue[i])
+            for e in eff:
+                eff[e].append(getattr(g, e))
+        del blk
     rows = []
     effects = {e: float(np.nanmedian(np.concatenate(v))) for e, v in eff.items()}
     n_flagged = len(msgs)
@@ -467,7 +471,7 @@ def _minibatch(ds, snap, layer, cs, k, ctx, base, det, notes) -> list[dict]:
                          n_used=int(k), fraction_rejecting=float(s.fraction_rejecting[0]),
                          fraction_rejecting_adj=float(s.fraction_rejecting_adjusted[0]),
                          pi0=float(s.pi0[0]), **effects,
-                         warnings=f"{n_flagged} column blocks with untestable (constant) "
+                         warnings=f"{n_flagged} column slices with untestable (constant) "
                                   "coordinates" if n_flagged else ""))
     inv = cs.inv_alpha if cs is not None else np.zeros(0)
     det["inv_alpha"] = inv

@@ -41,13 +41,16 @@ class PooledView:
         for blk in self._ds.iter_chunks(self._snap, self._layer, by="rows",
                                         max_elements=self._max):
             if self._keep is None:
-                yield np.asarray(blk).reshape(-1)
-                continue
-            if blk.shape[1] != self._keep.size:  # a row split into column pieces
+                x = np.asarray(blk).reshape(-1)
+            elif blk.shape[1] != self._keep.size:  # a row split into column pieces
                 raise ValueError("robust standardisation needs whole rows per chunk; raise "
                                  "`max_elements` above the layer size.")
-            x = (np.asarray(blk, dtype=np.float64)[:, self._keep] - self._center) / self._scale
-            yield x.reshape(-1)
+            else:
+                x = ((np.asarray(blk, dtype=np.float64)[:, self._keep] - self._center)
+                     / self._scale).reshape(-1)
+            del blk
+            yield x
+            del x  # hold no piece while the next one is read
 
 
 @dataclass(frozen=True)
@@ -86,19 +89,32 @@ def column_logmoment(x: np.ndarray) -> np.ndarray:
     return np.where((cnt >= 3) & spread, inv, np.nan)
 
 
+#: values per slice of a column block in :func:`column_summary`: each statistic makes a few
+#: float64 temporaries of the slice (2 MB each), not of the whole block
+_SLICE = 1 << 18
+
+
 def column_summary(ds, snapshot: str, layer: str, *, max_elements: int) -> ColumnSummary:
-    """Median, IQR, Gaussian scale, zero fraction and 1/α̂ of every coordinate."""
+    """Median, IQR, Gaussian scale, zero fraction and 1/α̂ of every coordinate.
+
+    One pass over column blocks of at most ``max_elements`` values; every statistic is per
+    column, so each block is summarised in column slices of ``_SLICE`` values (same numbers,
+    temporaries bounded by the slice rather than by the block).
+    """
     med, iqr, gs, zf, inv = [], [], [], [], []
     k = ds.shape(snapshot, layer)[0]
+    step = max(1, _SLICE // max(k, 1))
     for blk in ds.iter_chunks(snapshot, layer, by="columns", max_elements=max_elements):
-        x = np.asarray(blk, dtype=np.float64)
-        q25, q50, q75 = np.percentile(x, [25, 50, 75], axis=0)
-        med.append(q50)
-        iqr.append(q75 - q25)
-        s, z = robust_column_scales(x)
-        gs.append(s)
-        zf.append(z)
-        inv.append(column_logmoment(x))
+        for j in range(0, blk.shape[1], step):
+            x = np.asarray(blk[:, j:j + step], dtype=np.float64)
+            q25, q50, q75 = np.percentile(x, [25, 50, 75], axis=0)
+            med.append(q50)
+            iqr.append(q75 - q25)
+            s, z = robust_column_scales(x)
+            gs.append(s)
+            zf.append(z)
+            inv.append(column_logmoment(x))
+        del blk  # unmap/free before the next block is read
     cat = np.concatenate
     return ColumnSummary(median=cat(med), iqr=cat(iqr), gauss_scale=cat(gs),
                          zero_fraction=cat(zf), inv_alpha=cat(inv), n_rows=int(k))

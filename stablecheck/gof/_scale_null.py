@@ -98,11 +98,35 @@ def robust_column_scales(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nz = np.where(zero, np.nan, a)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (all zeros)
-        q25, q75 = np.nanpercentile(nz, [25, 75], axis=0)
+        q25, q75 = _nan_quartiles(nz)
         sd = np.nanstd(nz, axis=0)
     scale = (q75 - q25) / _IQR_N01
     scale = np.where(np.isfinite(scale) & (scale > 0), scale, np.where(np.isfinite(sd), sd, 0.0))
     return scale, zfrac
+
+
+def _nan_quartiles(nz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nanpercentile(nz, [25, 75], axis=0)`` of a 2-D array, value for value.
+
+    numpy's NaN-aware percentile calls Python once per column (~2.5 µs per value: an hour
+    on a 1-GB layer); here the columns are grouped by their number ``c`` of non-NaN values
+    and each group goes through one vectorised ``np.percentile`` of its ``c`` smallest
+    sorted values, which are exactly the column's non-NaN values (NaN sorts last).
+    """
+    if nz.ndim != 2:
+        return tuple(np.nanpercentile(nz, [25, 75], axis=0))
+    q = np.full((2, nz.shape[1]), np.nan)
+    count = np.count_nonzero(~np.isnan(nz), axis=0)
+    full = count == nz.shape[0]
+    if np.any(full):
+        q[:, full] = np.percentile(nz[:, full], [25, 75], axis=0)
+    part = np.flatnonzero(~full & (count > 0))  # all-NaN columns stay NaN, as in numpy
+    if part.size:
+        srt = np.sort(nz[:, part], axis=0)
+        for c in np.unique(count[part]):
+            cols = count[part] == c
+            q[:, part[cols]] = np.percentile(srt[:c, cols], [25, 75], axis=0)
+    return q[0], q[1]
 
 
 def _mohammadi_alpha(pooled: np.ndarray, k1: int) -> float:

@@ -33,6 +33,8 @@ __all__ = ["Layer", "Block", "Snapshot", "NoiseDataset", "StandardizedNoise", "D
 
 #: Default bound on the number of values per chunk yielded by ``iter_chunks`` (16 MB float32).
 DEFAULT_CHUNK = 1 << 22
+#: bytes of a chunk file mapped at a time when a region is copied out of it
+_WINDOW = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,16 @@ class Layer:
 
 @dataclass(frozen=True)
 class Block:
-    """Rows ``[r0, r1)`` × columns ``[c0, c1)`` of a snapshot; ``load()`` returns that 2-D array."""
+    """Rows ``[r0, r1)`` × columns ``[c0, c1)`` of a snapshot; ``load()`` returns that 2-D array.
+
+    ``load_rows(a, b)``, where given, returns only the block's rows ``[a, b)`` (relative to
+    the block) and maps no more of its file than those rows.
+    """
 
     rows: tuple[int, int]
     cols: tuple[int, int]
     load: Callable[[], np.ndarray]
+    load_rows: Callable[[int, int], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -281,17 +288,35 @@ class NoiseDataset:
         if len(hits) == 1:
             b = hits[0]
             if b.rows[0] <= r0 and r1 <= b.rows[1] and b.cols[0] <= c0 and c1 <= b.cols[1]:
-                arr = b.load()
-                return np.asarray(arr[r0 - b.rows[0]:r1 - b.rows[0], c0 - b.cols[0]:c1 - b.cols[0]])
+                if b.load_rows is not None and (c0, c1) == b.cols:  # maps just these rows
+                    return np.asarray(b.load_rows(r0 - b.rows[0], r1 - b.rows[0]))
+                if b.load_rows is None:
+                    arr = b.load()
+                    view = arr[r0 - b.rows[0]:r1 - b.rows[0], c0 - b.cols[0]:c1 - b.cols[0]]
+                    if isinstance(arr, np.memmap) and view.size < arr.size:
+                        # a view would keep the whole file mapped for as long as the caller
+                        # holds the piece; copy the piece and unmap
+                        return np.array(view)
+                    return np.asarray(view)
+                # else: a column strip of a file that can be read by rows: copied below
         out = np.empty((r1 - r0, c1 - c0), dtype=snap.dtype)
         filled = 0
         for b in hits:
             a0, a1 = max(r0, b.rows[0]), min(r1, b.rows[1])
             d0, d1 = max(c0, b.cols[0]), min(c1, b.cols[1])
-            arr = b.load()
-            out[a0 - r0:a1 - r0, d0 - c0:d1 - c0] = arr[a0 - b.rows[0]:a1 - b.rows[0],
-                                                        d0 - b.cols[0]:d1 - b.cols[0]]
-            del arr  # unmap before the next block: one chunk file mapped at a time
+            if b.load_rows is None:
+                arr = b.load()
+                out[a0 - r0:a1 - r0, d0 - c0:d1 - c0] = arr[a0 - b.rows[0]:a1 - b.rows[0],
+                                                            d0 - b.cols[0]:d1 - b.cols[0]]
+            else:  # copy through row windows of ~_WINDOW bytes: never the whole file mapped
+                width = b.cols[1] - b.cols[0]
+                step = max(1, _WINDOW // (width * snap.dtype.itemsize))
+                for w0 in range(a0, a1, step):
+                    w1 = min(w0 + step, a1)
+                    arr = b.load_rows(w0 - b.rows[0], w1 - b.rows[0])
+                    out[w0 - r0:w1 - r0, d0 - c0:d1 - c0] = arr[:, d0 - b.cols[0]:d1 - b.cols[0]]
+                    del arr
+            arr = None  # unmap before the next block: one chunk file mapped at a time
             filled += (a1 - a0) * (d1 - d0)
         if filled != out.size:  # gaps in a layer table that skips columns
             raise ValueError(f"snapshot {snap.name!r}: rows {r0}..{r1} x columns {c0}..{c1} "
@@ -342,6 +367,7 @@ class NoiseDataset:
                     continue
                 x = (np.asarray(x, dtype=np.float64)[:, kept] - med[kept]) / iqr[kept]
             yield x
+            del x  # drop this piece before reading the next: one piece alive per generator
 
     def _regions(self, snap: Snapshot, c0: int, c1: int, by: str,
                  max_elements: int) -> Iterator[tuple[int, int, int, int]]:

@@ -154,7 +154,9 @@ def _load_run(p: Path, verify: bool) -> NoiseDataset:
         info = reader.snapshots[name]
         layers = {d["name"]: Layer(d["name"], d["offset"], d["size"], tuple(d["shape"]))
                   for d in info.layers}
-        blocks = tuple(Block(e.rows, e.cols, _chunk_loader(reader, e, verify))
+        blocks = tuple(Block(e.rows, e.cols, _chunk_loader(reader, e, verify),
+                             _chunk_rows_loader(reader, e, verify) if e.format == "npy"
+                             else None)
                        for e in reader.chunks(name))
         snaps.append(Snapshot(name, info.n_rows, info.n_cols, np.dtype(info.dtype), layers,
                               dict(info.meta), blocks))
@@ -167,6 +169,12 @@ def _chunk_loader(reader: RunReader, entry, verify: bool):
     def load() -> np.ndarray:
         return reader.read_chunk(entry, verify=verify)  # sha256 checked on first access
     return load
+
+
+def _chunk_rows_loader(reader: RunReader, entry, verify: bool):
+    def load_rows(a: int, b: int) -> np.ndarray:
+        return reader.read_chunk(entry, verify=verify, rows=(a, b))
+    return load_rows
 
 
 # -------------------------------------------------------------------------------------

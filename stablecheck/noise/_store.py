@@ -45,7 +45,7 @@ from ._durable import (
 )
 from ._index import RectIndex
 from ._meta import check_meta
-from ._npy import open_npy
+from ._npy import open_npy, read_npy_header
 from ._safetensors import open_safetensors
 
 __all__ = ["RunReader", "open_run", "ChunkEntry", "SnapshotInfo", "FileEntry", "is_run_dir",
@@ -277,10 +277,12 @@ class RunReader:
                    for e in self._chunks[snapshot])
         return area == info.n_rows * info.n_cols  # chunks never overlap (checked above)
 
-    def read_chunk(self, entry: ChunkEntry, *, verify: bool = True) -> np.ndarray:
+    def read_chunk(self, entry: ChunkEntry, *, verify: bool = True,
+                   rows: tuple[int, int] | None = None) -> np.ndarray:
         """The chunk as a read-only (rows × cols) array (memory-mapped when possible).
 
-        The sha256 is checked once per reader (``verify=False`` skips it).
+        The sha256 is checked once per reader (``verify=False`` skips it). ``rows=(a, b)``
+        (``.npy`` chunks only) returns the chunk's rows ``[a, b)``, mapping only those.
         """
         f = self.path / entry.chunk
         if verify and entry.chunk not in self._verified:
@@ -293,6 +295,8 @@ class RunReader:
                                        f"manifest {entry.sha256[:16]}...); the chunk is "
                                        "corrupted.")
             self._verified.add(entry.chunk)
+        if rows is not None:
+            return self._chunk_rows(f, entry, rows)
         if entry.format == "npy":
             arr = open_npy(f)
         else:
@@ -323,6 +327,20 @@ class RunReader:
             raise NoiseFormatError(f"{p}: size or sha256 differs from files.jsonl; the "
                                    "attachment is corrupted.")
         return data
+
+    def _chunk_rows(self, f: Path, entry: ChunkEntry, rows: tuple[int, int]) -> np.ndarray:
+        n_rows, n_cols = entry.rows[1] - entry.rows[0], entry.cols[1] - entry.cols[0]
+        a, b = rows
+        if entry.format != "npy" or not 0 <= a < b <= n_rows:
+            raise ValueError(f"rows {rows} of a {entry.format} chunk of {n_rows} rows.")
+        hdr = read_npy_header(f)
+        if hdr.shape != (n_rows, n_cols) or hdr.dtype != np.dtype(entry.dtype):
+            raise NoiseFormatError(f"{f}: holds {hdr.shape} {hdr.dtype}; the manifest says "
+                                   f"{(n_rows, n_cols)} {entry.dtype}.")
+        if hdr.fortran_order:  # rows are not contiguous: map the file, copy the rows
+            return np.array(open_npy(f)[a:b])
+        return np.memmap(f, dtype=hdr.dtype, mode="r", shape=(b - a, n_cols),
+                         offset=hdr.data_offset + a * n_cols * hdr.dtype.itemsize)
 
     def verify(self) -> int:
         """Check the sha256 of every committed chunk and attachment; return how many."""

@@ -61,9 +61,11 @@ def _slices(arr: np.ndarray, chunk: int) -> Callable[[], Iterator[np.ndarray]]:
 def _checked(it: Iterable[Any], name: str, ndim: list[int | None]) -> Iterator[np.ndarray]:
     for c in it:
         a = check_tail_chunk(c, name)
+        del c
         if ndim[0] is None:
             ndim[0] = a.ndim
         yield a
+        del a  # hold no chunk while the next one is read (memory-mapped pieces, RLIMIT_AS)
 
 
 def as_source(x: Any, *, name: str = "x", chunk: int = CHUNK) -> Source:
