@@ -264,7 +264,10 @@ def check_tail_estimator(
         errs = {}
         for size in consistency_n:
             e = []
-            for r in range(3):
+            # 5 replicates: with 3, one unlucky draw at the large n decided the property for
+            # Hill at double-bootstrap k (mean error 0.039 at n = 2e4 vs 0.0325 at n = 2e3 on
+            # a pinned seed, while 30 replicates give 0.015 vs 0.062)
+            for r in range(5):
                 x = _samplers.sample_family(family, truth, size,
                                             np.random.default_rng([dseed, size, r]))
                 e.append(s.rel_error(s.run_ok(x, rng=r), truth))
