@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool, check_int
+from . import _fastlog
 from ._sketches import LogMomentSketch, TailSketch, _scratch
 from ._source import as_source
 
@@ -69,9 +70,47 @@ class _Pass:
             np.copyto(xf, x)
         return idx, total, s2
 
+    def _piece32(self, x: np.ndarray, cutbits: int, ends: np.ndarray, seg: np.ndarray,
+                 cand: np.ndarray) -> tuple[int, int]:
+        return _fastlog.chunk_stats(x, cutbits, ends, seg[0], seg[1], seg[2], cand)
+
+    def feed32(self, x: np.ndarray) -> None:
+        """The numba path for a contiguous float32 chunk: one kernel call per piece does
+        everything per value (threshold count, zero/non-finite count, log, the float64
+        sums per block segment); chunks holding zeros or non-finite values go through the
+        sketches' own (counting) paths, which use the same kernel for the logs."""
+        ts, lm = self.ts, self.lm
+        n = x.size
+        bounds = np.linspace(0, n, self.threads + 1).astype(np.int64)
+        ends = lm._seg_ends(n, bounds[1:-1])
+        seg = np.empty((3, ends.size))
+        cand = self._buf("cand", n, np.int64)
+        cutbits = int(ts._cut(np.float32).view(np.int32)) if ts is not None else 0x7FFFFFFF
+        cuts = np.searchsorted(ends, bounds)
+        cuts[0] = -1
+        args = []
+        for p in range(self.threads):
+            s, e, a, b = bounds[p], bounds[p + 1], cuts[p] + 1, cuts[p + 1] + 1
+            args.append((x[s:e], cutbits, ends[a:b] - s, seg[:, a:b], cand[s:e]))
+        futs = [self.pool.submit(self._piece32, *p) for p in args[1:]] if self.pool else []
+        parts = [self._piece32(*args[0])] + [f.result() for f in futs]
+        if any(p[1] for p in parts):
+            if ts is not None:
+                ts.update(x)
+            lm.update(x)
+            return
+        if ts is not None:
+            ts.n += n
+            idx = np.concatenate([cand[s:s + p[0]] + s for p, s in zip(parts, bounds[:-1])])
+            ts._take(x, idx)
+        lm._commit_segs(n, 0, 0, ends, seg)
+
     def feed(self, x: np.ndarray) -> None:
         ts, lm = self.ts, self.lm
         n = x.size
+        if _fastlog.usable(x) and lm is not None:
+            self.feed32(np.ascontiguousarray(x))
+            return
         a = self._buf("a", n, x.dtype)
         mask = self._buf("mask", n, np.bool_)
         lf = self._buf("lf", n, np.float64)
