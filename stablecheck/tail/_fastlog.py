@@ -37,7 +37,7 @@ LOG_MAX_ABS_ERR = 6.0e-9      # |Δ log|x|| over all finite non-zero float32 x
 #: P(f) coefficients, lowest degree first (tests/reference/tail/fit_log_poly.py)
 _P = (0.3333332903049032, -0.25000846213122113, 0.20001412357383297, -0.1662275245843411,
       0.14197876634108728, -0.13161605747295074, 0.12786330529280734, -0.07660818946334869)
-_BLOCK = 1024   # values per vectorised block; blocks with candidates are re-scanned
+_BLOCK = 512    # values per vectorised block; blocks with candidates are re-scanned
 _CACHE = not __import__("os").environ.get("STABLECHECK_NUMBA_NOCACHE")
 
 try:  # pragma: no cover - exercised only where numba is installed
@@ -152,11 +152,17 @@ if HAVE_NUMBA:
                     L = buf[t]
                     sl += L
                     sl2 += L * L
-                if nc:
-                    for t in range(n):
-                        if (blk[t] & _ABS) > cutbits:
-                            cand[nc_tot] = j + t
-                            nc_tot += 1
+                if nc:   # find the 64-value groups with hits (vectorised counts), then a
+                    # branch-free compaction of those groups: always write, advance on a hit
+                    for g in range(0, n, 64):
+                        grp = blk[g:min(g + 64, n)]
+                        hc = np.int32(0)
+                        for t in range(grp.size):
+                            hc = np.int32(hc + np.int32((grp[t] & _ABS) > cutbits))
+                        if hc:
+                            for t in range(grp.size):
+                                cand[nc_tot] = j + g + t
+                                nc_tot += np.int64((grp[t] & _ABS) > cutbits)
                 nbad += nb
                 j = h
             segx[s] = sx
