@@ -88,7 +88,8 @@ if HAVE_NUMBA:
 
     @numba.njit(inline="always", **_opts)
     def _log_abs(b: Any) -> Any:
-        """float64 log of the float32 whose magnitude bits are ``b`` (finite, non-zero)."""
+        """The float32 part of log of the float32 whose magnitude bits are ``b`` (finite,
+        non-zero): ``(k, f, q)`` with ``log = k·log 2 + f − f²/2 + q`` (see ``_combine``)."""
         i32 = np.int32
         sub = b < _MINNORM
         a = _as_f32(b)
@@ -106,13 +107,19 @@ if HAVE_NUMBA:
         p = p * f + c1
         p = p * f + c0
         q = (f * f) * (f * p)
+        return k, f, q
+
+    @numba.njit(inline="always", **_opts)
+    def _combine(k: Any, f: Any, q: Any) -> Any:
+        """log = k·log 2 + f − f²/2 + q, in float64 (f, q float32; k int32)."""
         fd = np.float64(f)
         return np.float64(k) * _LN2 + (fd - 0.5 * fd * fd + np.float64(q))
 
     @numba.njit(**_opts)
     def _log_kernel(xi: Any, out: Any) -> None:
         for i in range(xi.size):
-            out[i] = _log_abs(np.int32(xi[i] & _ABS))
+            k, f, q = _log_abs(np.int32(xi[i] & _ABS))
+            out[i] = _combine(k, f, q)
 
     @numba.njit(**_opts)
     def _stats_kernel(xi: Any, cutbits: Any, ends: Any, segx: Any, segl: Any, segl2: Any,
@@ -122,8 +129,9 @@ if HAVE_NUMBA:
         nc_tot = 0
         nbad = 0
         lo = 0
-        buf = np.empty(_BLOCK, dtype=np.float64)
-        xbuf = np.empty(_BLOCK, dtype=np.float64)
+        kb = np.empty(_BLOCK, dtype=np.int32)
+        fb = np.empty(_BLOCK, dtype=np.float32)
+        qb = np.empty(_BLOCK, dtype=np.float32)
         for s in range(ends.size):
             hi = ends[s]
             sx = 0.0
@@ -136,20 +144,20 @@ if HAVE_NUMBA:
                 n = blk.size
                 nc = np.int32(0)
                 nb = np.int32(0)
-                # 1) per value, no loop-carried floating-point chain: throughput-bound
+                # 1) 32-bit work only (8 lanes): counts and the float32 part of the log
                 for t in range(n):      # from 0: no negative-index wraparound code
-                    v = blk[t]
-                    b = np.int32(v & _ABS)
+                    b = np.int32(blk[t] & _ABS)
                     nc = np.int32(nc + np.int32(b > cutbits))
                     bad = (b == 0) | (b >= _INF)
                     nb = np.int32(nb + np.int32(bad))
-                    buf[t] = _log_abs(np.int32(0x3F800000) if bad else b)   # log 1 = 0
-                    xbuf[t] = np.float64(_as_f32(v))
-                # 2) the three float64 reductions (vectorised, several accumulators)
+                    k, f, q = _log_abs(np.int32(0x3F800000) if bad else b)   # log 1 = 0
+                    kb[t] = k
+                    fb[t] = f
+                    qb[t] = q
+                # 2) float64 (4 lanes): finish the logs, the three sums
                 for t in range(n):
-                    sx += xbuf[t]
-                for t in range(n):
-                    L = buf[t]
+                    L = _combine(kb[t], fb[t], qb[t])
+                    sx += np.float64(_as_f32(blk[t]))
                     sl += L
                     sl2 += L * L
                 if nc:   # find the 64-value groups with hits (vectorised counts), then a
