@@ -11,6 +11,7 @@ both).
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -210,6 +211,36 @@ def _file_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecuto
             i = nxt
 
 
+def _mapped_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor
+                   ) -> Iterator[np.ndarray]:
+    """Chunks of a raw binary file as read-only memory maps of successive windows, each
+    mapped (``MAP_POPULATE``: its pages faulted in by the kernel in one call) by a helper
+    thread one window ahead. No copy out of the page cache; a window is unmapped when the
+    last array viewing it is dropped, so resident memory stays at a few windows."""
+    item = dtype.itemsize
+    gran = mmap.ALLOCATIONGRANULARITY
+    step = max(gran, chunk * item // gran * gran)        # window offsets must be aligned
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size % item:
+            raise ValueError(f"{path}: size is not a multiple of the {dtype} item size "
+                             f"({item} bytes).")
+
+        def window(off: int) -> np.ndarray:
+            m = mmap.mmap(fh.fileno(), min(step, size - off), offset=off,
+                          flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=mmap.PROT_READ)
+            return np.frombuffer(m, dtype=dtype)
+
+        off = 0
+        fut = pool.submit(window, off) if size else None
+        while fut is not None:
+            cur = fut.result()
+            off += step
+            fut = pool.submit(window, off) if off < size else None
+            yield cur
+            del cur
+
+
 def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = STREAM_CHUNK,
                   threads: int = 1, prefetch: bool = True, dtype: Any = np.float32
                   ) -> tuple[TailSketch, LogMomentSketch]:
@@ -268,8 +299,10 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
         work = _Pass(ts, lm, threads)
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
-                for c in _file_chunks(os.fspath(x), dt, chunk, pool):
+                chunks = (_mapped_chunks if hasattr(mmap, "MAP_POPULATE") else _file_chunks)
+                for c in chunks(os.fspath(x), dt, chunk, pool):
                     feed(c, ts, lm, work)
+                    del c
         finally:
             work.close()
         return ts, lm
