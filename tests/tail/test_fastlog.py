@@ -126,8 +126,8 @@ def test_kernel_is_simd_vectorised():
 
     import numba
 
-    opts = {**_fastlog._opts, "cache": False}
-    k = numba.njit(**opts)(_fastlog._stats_kernel.py_func)
+    opts = {**_fastlog._nb()._opts, "cache": False}
+    k = numba.njit(**opts)(_fastlog._nb()._stats_kernel.py_func)
     x = np.ones(64, np.float32)
     k(x.view(np.int32), np.int32(0), np.array([64]), np.empty(1), np.empty(1), np.empty(1),
       np.empty(64, np.int64))
