@@ -87,11 +87,11 @@ class _Pass:
         seg = np.empty((3, ends.size))
         cand = self._buf("cand", n, np.int64)
         cutbits = int(ts._cut(np.float32).view(np.int32)) if ts is not None else 0x7FFFFFFF
-        cuts = np.searchsorted(ends, bounds)
-        cuts[0] = -1
+        # piece p owns the segments ending in (bounds[p], bounds[p+1]] (none if empty)
+        cuts = np.searchsorted(ends, bounds, side="right")
         args = []
         for p in range(self.threads):
-            s, e, a, b = bounds[p], bounds[p + 1], cuts[p] + 1, cuts[p + 1] + 1
+            s, e, a, b = bounds[p], bounds[p + 1], cuts[p], cuts[p + 1]
             args.append((x[s:e], cutbits, ends[a:b] - s, seg[:, a:b], cand[s:e]))
         futs = [self.pool.submit(self._piece32, *p) for p in args[1:]] if self.pool else []
         parts = [self._piece32(*args[0])] + [f.result() for f in futs]

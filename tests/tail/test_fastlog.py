@@ -134,3 +134,18 @@ def test_kernel_is_simd_vectorised():
     asm = k.inspect_asm(k.signatures[0])
     assert re.search(r"vfmadd\d+ps\s[^\n]*%ymm", asm)   # 8-lane float32 FMA (log polynomial)
     assert re.search(r"vaddpd\s+%ymm", asm)        # packed double adds, 4 lanes
+
+
+def test_more_threads_than_values_in_a_chunk(rng):
+    """Chunks smaller than the thread count leave some pieces empty: they get no segment
+    (the kernel must never be handed a segment past its piece) and the result equals the
+    one-thread pass."""
+    x = rng.standard_cauchy(3_001).astype(np.float32)
+    chunks = [x[:1], x[1:3], x[3:4], x[4:1000], x[1000:]]
+    ts, lm = sc.tail_sketches(chunks, k_max=100, k1=(2, 31), threads=3)
+    ts1, lm1 = sc.tail_sketches(chunks, k_max=100, k1=(2, 31), threads=1)
+    np.testing.assert_array_equal(ts.top("abs"), ts1.top("abs"))
+    assert ts.n == lm.n == x.size
+    np.testing.assert_allclose(lm.log, lm1.log, rtol=1e-12)   # float64 regrouping only
+    np.testing.assert_allclose(lm.blk_log, lm1.blk_log, rtol=1e-12)
+    np.testing.assert_array_equal(lm.carry_n, lm1.carry_n)
