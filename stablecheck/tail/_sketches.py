@@ -18,10 +18,12 @@ from typing import Any, ClassVar, cast
 import numpy as np
 
 from .._sketch import Sketch, register_sketch
+from . import _fastlog
 
 __all__ = ["TailSketch", "LogMomentSketch"]
 
 _TAILS = ("abs", "upper", "lower")
+_NO_CUT = 0x7FFFFFFF   # float32 magnitude bits no value exceeds: the kernel collects nothing
 
 
 def _compact(buf: np.ndarray, k: int) -> np.ndarray:
@@ -309,6 +311,8 @@ class LogMomentSketch(Sketch):
             x = x.reshape(-1)
             if x.size == 0:
                 return self
+            if _fastlog.usable(x):
+                return self._absorb32(np.ascontiguousarray(x))
             return self._absorb(x, np.abs(x, out=_scratch(self, "_abs", x.size, x.dtype)))
         else:
             x = x.reshape(-1, self.dim)
@@ -329,6 +333,73 @@ class LogMomentSketch(Sketch):
         self.log = _chan(self.log, _moments(logx))
         for j, K1 in enumerate(self.k1):
             self._blocks(j, int(K1), rows, logx)
+        return self
+
+    # -- float32 kernel path (numba; see _fastlog) ---------------------------------
+    def _seg_ends(self, m: int, extra: Any = ()) -> np.ndarray:
+        """Segment ends for a chunk of ``m`` usable values: every block boundary of every
+        ``K1`` (given the carried partial blocks), the positions in ``extra``, and ``m``."""
+        parts = [np.arange(int(K1) - int(c), m, int(K1), dtype=np.int64)
+                 for K1, c in zip(self.k1, self.carry_n)]
+        e = np.unique(np.concatenate([*parts, np.asarray(extra, dtype=np.int64),
+                                      np.array([m], dtype=np.int64)]))
+        return e[e > 0]
+
+    def _absorb32(self, x: np.ndarray) -> LogMomentSketch:
+        """Update from a contiguous float32 chunk with the fused kernel (zeros and
+        non-finite values counted here, then dropped, and the kernel rerun on the rest)."""
+        m = x.size
+        ends = self._seg_ends(m)
+        seg = np.empty((3, ends.size))
+        cand = _scratch(self, "_cand", 0, np.int64)
+        _, nbad = _fastlog.chunk_stats(x, _NO_CUT, ends, seg[0], seg[1], seg[2], cand)
+        if not nbad:
+            return self._commit_segs(m, 0, 0, ends, seg)
+        fin = np.isfinite(x)
+        nz = fin & (x != 0)
+        xu = np.ascontiguousarray(x[nz])
+        ends = self._seg_ends(xu.size)
+        seg = np.empty((3, ends.size))
+        if xu.size:
+            _fastlog.chunk_stats(xu, _NO_CUT, ends, seg[0], seg[1], seg[2], cand)
+        nfin = int(np.count_nonzero(fin))
+        return self._commit_segs(m, nfin - xu.size, m - nfin, ends, seg)
+
+    def _commit_segs(self, n_seen: int, n_zero: int, n_nonfinite: int, ends: np.ndarray,
+                     seg: np.ndarray) -> LogMomentSketch:
+        """Bookkeeping of one chunk from the kernel's per-segment sums ``seg = (Σx, Σlog|x|,
+        Σlog²|x|)`` over the segments ending at ``ends`` (which include every block boundary)."""
+        self.n += n_seen
+        self.n_zero += n_zero
+        self.n_nonfinite += n_nonfinite
+        m = int(ends[-1]) if ends.size else 0
+        if m == 0:
+            return self
+        segx, segl, segl2 = seg
+        total, s2 = float(segl.sum()), float(segl2.sum())
+        mean = total / m
+        self.log = _chan(self.log, (float(m), mean, max(s2 - total * mean, 0.0)))
+        for j, K1 in enumerate(self.k1):
+            K1 = int(K1)
+            bpos = np.arange(K1 - int(self.carry_n[j]), m + 1, K1)   # block ends in chunk
+            if bpos.size == 0:
+                self.carry_sum[j] += float(segx.sum())
+                self.carry_logx[j] += total
+                self.carry_n[j] += m
+                continue
+            si = np.searchsorted(ends, bpos)          # ends[si] == bpos: segments align
+            done = int(si[-1]) + 1
+            starts = np.concatenate(([0], si[:-1] + 1))
+            y = np.add.reduceat(segx[:done], starts)
+            y[0] += self.carry_sum[j, 0]
+            lsum = float(segl[:done].sum()) + float(self.carry_logx[j])
+            self.carry_sum[j] = float(segx[done:].sum())
+            self.carry_logx[j] = float(segl[done:].sum())
+            self.carry_n[j] = m - int(bpos[-1])
+            with np.errstate(divide="ignore"):
+                ly = np.log(np.abs(y))
+            self.blk_log[j] = _chan(tuple(self.blk_log[j]), _moments(ly))
+            self.blk_sumlogx[j] += lsum
         return self
 
     def _absorb(self, x: np.ndarray, a: np.ndarray) -> LogMomentSketch:

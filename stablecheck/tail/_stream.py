@@ -11,6 +11,7 @@ both).
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool, check_int
+from . import _fastlog
 from ._sketches import LogMomentSketch, TailSketch, _scratch
 from ._source import as_source
 
@@ -69,9 +71,47 @@ class _Pass:
             np.copyto(xf, x)
         return idx, total, s2
 
+    def _piece32(self, x: np.ndarray, cutbits: int, ends: np.ndarray, seg: np.ndarray,
+                 cand: np.ndarray) -> tuple[int, int]:
+        return _fastlog.chunk_stats(x, cutbits, ends, seg[0], seg[1], seg[2], cand)
+
+    def feed32(self, x: np.ndarray) -> None:
+        """The numba path for a contiguous float32 chunk: one kernel call per piece does
+        everything per value (threshold count, zero/non-finite count, log, the float64
+        sums per block segment); chunks holding zeros or non-finite values go through the
+        sketches' own (counting) paths, which use the same kernel for the logs."""
+        ts, lm = self.ts, self.lm
+        n = x.size
+        bounds = np.linspace(0, n, self.threads + 1).astype(np.int64)
+        ends = lm._seg_ends(n, bounds[1:-1])
+        seg = np.empty((3, ends.size))
+        cand = self._buf("cand", n, np.int64)
+        cutbits = int(ts._cut(np.float32).view(np.int32)) if ts is not None else 0x7FFFFFFF
+        # piece p owns the segments ending in (bounds[p], bounds[p+1]] (none if empty)
+        cuts = np.searchsorted(ends, bounds, side="right")
+        args = []
+        for p in range(self.threads):
+            s, e, a, b = bounds[p], bounds[p + 1], cuts[p], cuts[p + 1]
+            args.append((x[s:e], cutbits, ends[a:b] - s, seg[:, a:b], cand[s:e]))
+        futs = [self.pool.submit(self._piece32, *p) for p in args[1:]] if self.pool else []
+        parts = [self._piece32(*args[0])] + [f.result() for f in futs]
+        if any(p[1] for p in parts):
+            if ts is not None:
+                ts.update(x)
+            lm.update(x)
+            return
+        if ts is not None:
+            ts.n += n
+            idx = np.concatenate([cand[s:s + p[0]] + s for p, s in zip(parts, bounds[:-1])])
+            ts._take(x, idx)
+        lm._commit_segs(n, 0, 0, ends, seg)
+
     def feed(self, x: np.ndarray) -> None:
         ts, lm = self.ts, self.lm
         n = x.size
+        if _fastlog.usable(x) and lm is not None:
+            self.feed32(np.ascontiguousarray(x))
+            return
         a = self._buf("a", n, x.dtype)
         mask = self._buf("mask", n, np.bool_)
         lf = self._buf("lf", n, np.float64)
@@ -171,6 +211,36 @@ def _file_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecuto
             i = nxt
 
 
+def _mapped_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor
+                   ) -> Iterator[np.ndarray]:
+    """Chunks of a raw binary file as read-only memory maps of successive windows, each
+    mapped (``MAP_POPULATE``: its pages faulted in by the kernel in one call) by a helper
+    thread one window ahead. No copy out of the page cache; a window is unmapped when the
+    last array viewing it is dropped, so resident memory stays at a few windows."""
+    item = dtype.itemsize
+    gran = mmap.ALLOCATIONGRANULARITY
+    step = max(gran, chunk * item // gran * gran)        # window offsets must be aligned
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size % item:
+            raise ValueError(f"{path}: size is not a multiple of the {dtype} item size "
+                             f"({item} bytes).")
+
+        def window(off: int) -> np.ndarray:
+            m = mmap.mmap(fh.fileno(), min(step, size - off), offset=off,
+                          flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=mmap.PROT_READ)
+            return np.frombuffer(m, dtype=dtype)
+
+        off = 0
+        fut = pool.submit(window, off) if size else None
+        while fut is not None:
+            cur = fut.result()
+            off += step
+            fut = pool.submit(window, off) if off < size else None
+            yield cur
+            del cur
+
+
 def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = STREAM_CHUNK,
                   threads: int = 1, prefetch: bool = True, dtype: Any = np.float32
                   ) -> tuple[TailSketch, LogMomentSketch]:
@@ -229,8 +299,10 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
         work = _Pass(ts, lm, threads)
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
-                for c in _file_chunks(os.fspath(x), dt, chunk, pool):
+                chunks = (_mapped_chunks if hasattr(mmap, "MAP_POPULATE") else _file_chunks)
+                for c in chunks(os.fspath(x), dt, chunk, pool):
                     feed(c, ts, lm, work)
+                    del c
         finally:
             work.close()
         return ts, lm
