@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
         return statistics.median(out)
 
 from stablecheck import stable
-from stablecheck.stable import _numerics
+from stablecheck.stable import _numerics, _table
 
 
 def _engine_path() -> str:
@@ -216,6 +216,14 @@ def _table_bench(quick: bool) -> dict:
     for name, x, a, b in cases:
         t_tab = median_time(lambda x=x, a=a, b=b: np.exp(tab.logpdf(x, a, b)), repeat=7)
         t_grad = median_time(lambda x=x, a=a, b=b: tab.logpdf_grad(x, a, b), repeat=7)
+        t_np = "numba absent"
+        if _table._jit_kernel() is not None:
+            saved = _table._JIT_STATE["fn"]
+            _table._JIT_STATE["fn"] = None  # the numpy gather (numba absent)
+            try:
+                t_np = f"{median_time(lambda x=x, a=a, b=b: np.exp(tab.logpdf(x, a, b)), repeat=3):.3g}"
+            finally:
+                _table._JIT_STATE["fn"] = saved
         t_ex = median_time(lambda x=x, a=a, b=b: stable.pdf(x, a, b), repeat=1, warmup=0)
         ref = stable.logpdf(x, a, b)
         err = float(np.max(np.abs(tab.logpdf(x, a, b) - ref)))
@@ -224,7 +232,7 @@ def _table_bench(quick: bool) -> dict:
         t_sp = median_time(lambda sub=sub, ab=ab: _scipy("pdf", ab[0][sub], ab[1][sub],
                                                           ab[2][sub]),
                            repeat=1, warmup=0) * (n / len(ab[0][sub]))
-        rows.append([f"pdf, {name}, n={n}", f"{t_tab:.3g}", f"{t_grad:.3g}", f"{t_ex:.3g}",
+        rows.append([f"pdf, {name}, n={n}", f"{t_tab:.3g}", f"{t_grad:.3g}", t_np, f"{t_ex:.3g}",
                      f"{t_sp:.3g}", f"{t_sp / t_tab:.3g}x", f"{t_ex / t_tab:.3g}x",
                      f"{err:.1e}"])
     return {
@@ -237,12 +245,16 @@ def _table_bench(quick: bool) -> dict:
             f"{n_sub} evenly spaced points and scaled to n. 'max |d logpdf|' is the table's "
             "largest absolute log-density error (= relative pdf error) against the exact "
             "engine on all n points. Medians on a shared 2-core machine: timings are noisy."),
-        "columns": ["case", "table (s)", "table grad (s)", "exact (s)", "scipy (s, scaled)",
+        "columns": ["case", "table (s)", "table grad (s)", "table without numba (s)", "exact (s)",
+                    "scipy (s, scaled)",
                     "scipy / table", "exact / table", "max |d logpdf|"],
         "rows": rows,
         "notes": ("Scalar (alpha, beta) — the likelihood-fitting case — contracts the alpha and "
-                  "beta axes once and evaluates a 1-D piecewise quintic per point; per-point "
-                  "parameters gather 216 spline coefficients per point in numpy."),
+                  "beta axes once and evaluates a 1-D quintic spline per point; per-point "
+                  "parameters read 216 spline coefficients per point. Both run in the compiled "
+                  "kernels of stable/_table_jit.py when numba (extra 'fast') is installed, else "
+                  "in numpy (piecewise-polynomial Horner / coefficient gather: 'table without "
+                  "numba')."),
     }
 
 

@@ -10,12 +10,12 @@ Usage::
     python tools/build_stable_table.py [--jobs N] [--out PATH]
 
 ``--jobs`` spreads the alpha slices over N processes (results are identical; the slices are
-reassembled in order).  Timing is printed to stderr.  The full build evaluates 1.83e6 nodes:
-31 min on one core of a shared, heavily loaded 2-core machine.
+reassembled in order).  Timing is printed to stderr.  The full build evaluates 2.60e6 nodes:
+67 s with ``--jobs 2`` on a shared 2-core machine at load ~2 (similar grids took ~3 min at
+higher load).  The shipped file is a plain ``--jobs 2`` build.
 
-``--reuse OLD.npz`` takes the node values from an earlier table on the same grid (the
-shipped file was made this way from the format-1 table of commit c97f883, which tabulated
-log f itself, after ``lead_term`` was introduced).
+``--reuse OLD.npz`` takes the node values from an earlier table on the same grid (used to change
+what is tabulated, e.g. the lead term, without re-running the exact engine).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--reuse", metavar="OLD_NPZ",
                     help="take the node values from an earlier table on the same grid instead "
-                         "of the exact engine (seconds instead of ~30 min)")
+                         "of the exact engine (seconds instead of minutes)")
     ap.add_argument("--out", default=str(ROOT / "stablecheck" / "stable" / "data" /
                                          _table.TABLE_FILE))
     args = ap.parse_args()

@@ -7,7 +7,9 @@ the tails (|z| log-uniform on [20, 1e10], random sign) -- and prints the maximum
 
 Usage::
 
-    python tools/measure_stable_table.py [N] [SEED]
+    python tools/measure_stable_table.py [N] [SEED] [ALPHA_LO ALPHA_HI BETA_MAX]
+
+The optional box (default: the advertised domain) lets one probe the knot span beyond it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from stablecheck import stable  # noqa: E402
 
 
-def main(n: int = 20000, seed: int = 12345) -> None:
+def main(n: int = 20000, seed: int = 12345, box: tuple[float, float, float] | None = None
+         ) -> None:
     rng = np.random.default_rng(seed)
     tab = stable.table()
     (a_lo, a_hi), (b_lo, b_hi) = tab.alpha_range, tab.beta_range
+    if box is not None:  # probe the whole knot span: a table without the advertised limits
+        from stablecheck.stable._table import StableTable
+        tab = StableTable(tab.coef, tab.t_s, tab.t_a, tab.t_b, tab.c, tab.z_max)
+        a_lo, a_hi, b_hi = box
+        b_lo = -b_hi
     a = rng.uniform(a_lo, a_hi, n)
     b = rng.uniform(b_lo, b_hi, n)
     nb = n // 2
@@ -36,7 +44,7 @@ def main(n: int = 20000, seed: int = 12345) -> None:
     t0 = time.perf_counter()
     ref = stable.logpdf(z, a, b)
     t_ex = time.perf_counter() - t0
-    got = tab.logpdf(z, a, b)
+    got = tab.logpdf(z, a, b, outside="raise")
     d = np.abs(got - ref)
     rel = d / np.abs(ref)
     out = [f"n = {n}, seed = {seed}, alpha in [{a_lo}, {a_hi}], beta in [{b_lo:.3g}, {b_hi:.3g}]"
@@ -50,7 +58,8 @@ def main(n: int = 20000, seed: int = 12345) -> None:
                    f"99th pct abs {np.percentile(d[m], 99):.1e}")
     body = np.abs(z) <= 20
     for reg, rm in (("body", body), ("tails", ~body)):
-        for lo, hi in ((1.0, 1.1), (1.1, 1.3), (1.3, 1.5), (1.5, 1.7), (1.7, 1.8), (1.8, 1.9),
+        for lo, hi in ((0.5, 0.7), (0.7, 0.75), (0.75, 0.8), (0.8, 0.9), (0.9, 1.0),
+                       (1.0, 1.1), (1.1, 1.3), (1.3, 1.5), (1.5, 1.7), (1.7, 1.8), (1.8, 1.9),
                        (1.9, 1.951)):
             for blo, bhi in ((0.0, 0.5), (0.5, 0.8), (0.8, 0.85), (0.85, 0.91)):
                 m = rm & (a >= lo) & (a < hi) & (np.abs(b) >= blo) & (np.abs(b) < bhi)
@@ -61,4 +70,5 @@ def main(n: int = 20000, seed: int = 12345) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(v) for v in sys.argv[1:3]))
+    args = sys.argv[1:]
+    main(*(int(v) for v in args[:2]), box=tuple(float(v) for v in args[2:5]) or None)

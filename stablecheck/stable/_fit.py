@@ -480,17 +480,25 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
     if warm is None and free[1]:
         p0[1] = min(max(p0[1], -0.95), 0.95)
     density = default_density(float(p0[0]), float(p0[1]))
-    p, ll, conv, msg, nit = mle_fit(Likelihood(u, density), p0, free)
-    if density.name != "fft" and _at_table_edge(p, density):  # the optimum left the table
-        density = FFTDensity()
-        p, ll, conv, msg, nit = mle_fit(Likelihood(u, density), p, free)
-    p_approx = p
-    source, n_exact = None, 0
-    if polish_exact:
-        p, ll, conv_x, msg_x, source, n_exact = polish(u, density, p, free,
-                                                       order=2 if want_hessian else 1)
-        if not conv_x:
-            conv, msg = False, f"exact polish: {msg_x}"
+    while True:
+        # the table's box may be smaller than the model's (default_density uses it when it
+        # covers the start): an optimum -- approximate or polished -- on a table bound that
+        # is not a model bound means the true optimum lies outside; redo it on the FFT
+        p, ll, conv, msg, nit = mle_fit(Likelihood(u, density), p0, free)
+        if density.name != "fft" and _at_table_edge(p, density):
+            p0, density = p, FFTDensity()
+            continue
+        p_approx = p
+        source, n_exact = None, 0
+        if polish_exact:
+            p, ll, conv_x, msg_x, source, n_exact = polish(u, density, p, free,
+                                                           order=2 if want_hessian else 1)
+            if not conv_x:
+                conv, msg = False, f"exact polish: {msg_x}"
+            if density.name != "fft" and _at_table_edge(p, density):
+                p0, density = p, FFTDensity()
+                continue
+        break
     est = np.array([p[0], sign * p[1], s * math.exp(p[2]), sign * (m + s * p[3])])
     if p[0] >= 2.0 - 1e-9:
         est[1] = 0.0 if "beta" not in fixed else est[1]

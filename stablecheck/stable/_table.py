@@ -4,22 +4,28 @@ Coordinates (standardised S0 variable z >= 0; z < 0 by the exact reflection
 f(z; alpha, beta) = f(-z; alpha, -beta)):
 
 * ``s = asinh(z / C)`` with ``C = 0.5``: uniform knots (spacing 0.02) over the body
-  ``0 <= z <= 20``, then spacing growing geometrically to ``s_max = asinh(2e8)``.  In ``s`` the
-  power-law tail ``log f ~ log c+ - (1 + alpha) log z`` is linear and the corrections are
-  smooth powers of ``e^{-s}``, so coarse knots suffice there.
-* ``alpha`` itself (uniform knots, spacing 0.0125).
+  ``0 <= z <= 20``, then spacing growing geometrically (5 % per knot) to
+  ``s_max = asinh(2e8)``.  In ``s`` the power-law tail ``log f ~ log c+ - (1 + alpha) log z``
+  is linear and the corrections are smooth powers of ``e^{-s}``, so coarse knots suffice there.
+* ``alpha`` itself: spacing 0.00833 on [0.75, 0.95] (the alpha < 1 mode sharpens), 0.0125 on
+  [0.95, 1.9].
 * ``b = atanh(beta)``: the thin-side tail of ``|beta| -> 1`` behaves like ``log(1 +- beta)``,
-  which is a smooth (softplus-like) function of ``b``.
+  which is a smooth (softplus-like) function of ``b``.  The b nodes are denser at beta = 0
+  (``b = bmax sinh(0.8 u) / sinh(0.8)``, u uniform): for alpha < 1 the mode region moves fastest
+  with beta near beta = 0.
 
 The tabulated value is the exact engine's log density at the nodes minus the analytic
 :func:`lead_term` (Gaussian body + exact power-law tail coefficient), interpolated by a
 not-a-knot quintic along each axis (``tools/build_stable_table.py`` writes the coefficients).
-The knots span alpha in [1, 1.95] and |beta| <= 0.9; :func:`load` advertises the part where
-the measured error meets the acceptance bounds, alpha in [1.02, 1.85], |beta| <= 0.9
-(``docs/stable.md``, "Fast table").
+The knots span alpha in [0.75, 1.9] and |beta| <= 0.9; :func:`load` advertises the part where
+the measured error meets the acceptance bounds, alpha in [0.81, 1.86], |beta| <= 0.875
+(``docs/stable.md``, "Fast table": below 0.81 the mode region at beta ~ 0, for |beta| > 0.875
+the thin side next to the b knots' end, above 1.86 the Gaussian/power-law crossover that moves
+like log(2 - alpha) miss 1e-8).
 Beyond ``z_max = C sinh(s_max)`` (= 1e8) the tail is continued analytically as the pure power
-law ``T(s_max) - (1 + alpha) log(z / z_max)`` (the neglected correction is
-O(log z / z) <= 2e-7 at alpha = 1 and smaller for alpha > 1).
+law ``T(s_max) - (1 + alpha) log(z / z_max)`` (the neglected relative correction is
+O(z^-alpha) for alpha < 1, O(log z / z) at alpha = 1 and O(1 / z) above: measured within
+3e-8 relative at alpha = 0.81, see ``docs/stable.md``).
 
 Outside the covered parameter box the table either falls back to the exact engine (default)
 or raises ``ValueError``.
@@ -28,6 +34,7 @@ or raises ``ValueError``.
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
 
 import numpy as np
@@ -39,17 +46,20 @@ __all__ = ["StableTable", "load", "grid_nodes", "TABLE_FILE", "K"]
 
 K = 5  # quintic
 C = 0.5
-ALPHA_RANGE = (1.0, 1.95)
+ALPHA_RANGE = (0.75, 1.9)
 BETA_MAX = 0.9
-N_ALPHA = 77  # spacing 0.0125
-N_B = 75  # spacing ~0.0395 in atanh(beta)
+N_ALPHA = 101  # spacing 0.0125 on [0.95, 1.9], 0.00833 on [0.75, 0.95]
+ALPHA_FINE_END = 0.95
+N_ALPHA_FINE = 24
+N_B = 87  # b = atanh(beta) nodes: bmax sinh(B_LAMBDA u) / sinh(B_LAMBDA), u uniform in [-1, 1]
+B_LAMBDA = 0.8  # node spacing in b: 0.031 at beta = 0 (alpha < 0.9 needs it), 0.041 at 0.9
 S_BODY = 4.4  # z = C sinh(4.4) ~ 20.3
 H_S = 0.02
-S_GROWTH = 1.035
+S_GROWTH = 1.05
 Z_MAX = 1e8
 # domain advertised by load() (inside the knot span; see docs/stable.md for the measurement)
-DOMAIN_ALPHA = (1.02, 1.85)
-DOMAIN_BETA_MAX = BETA_MAX
+DOMAIN_ALPHA = (0.81, 1.86)
+DOMAIN_BETA_MAX = 0.875  # the b knots end at 0.9: the last 0.025 misses 1e-8 for alpha < 0.86
 TABLE_FILE = "stable_table.npz"
 _CHUNK = 4096  # points per tensor gather (bounds the (n, 216) temporary)
 FORMAT_VERSION = 2  # 2: the table holds log f minus lead_term
@@ -65,9 +75,11 @@ def grid_nodes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         s.append(s[-1] + h)
     s = np.array(s)
     s[-1] = max(s[-1], s_max)
-    a = np.linspace(ALPHA_RANGE[0], ALPHA_RANGE[1], N_ALPHA)
+    a = np.concatenate([np.linspace(ALPHA_RANGE[0], ALPHA_FINE_END, N_ALPHA_FINE + 1)[:-1],
+                        np.linspace(ALPHA_FINE_END, ALPHA_RANGE[1], N_ALPHA - N_ALPHA_FINE)])
     bmax = np.arctanh(BETA_MAX)
-    b = np.linspace(-bmax, bmax, N_B)
+    b = bmax * np.sinh(B_LAMBDA * np.linspace(-1.0, 1.0, N_B)) / np.sinh(B_LAMBDA)
+    b[0], b[-1] = -bmax, bmax
     return s, a, b
 
 
@@ -157,6 +169,10 @@ class StableTable:
         """
         if z.size == 0:
             return tuple(np.empty(0) for _ in range(4 if want_grad else 1))
+        kern = _jit_kernel(2) if fixed else None
+        if kern is not None:
+            res = self._fixed_jit(z, float(a[0]), float(b[0]), want_grad, kern)
+            return res if want_grad else res[:1]
         refl = z < 0
         zr = np.abs(z)
         s = np.arcsinh(zr * (1.0 / self.c))
@@ -168,12 +184,19 @@ class StableTable:
             out = self._fixed(s, float(a[0]), float(b[0]), refl, want_grad)
         else:
             bb = np.arctanh(np.where(refl, -b, b))
-            parts = [self._mixed(s[i:i + _CHUNK], a[i:i + _CHUNK], bb[i:i + _CHUNK], want_grad)
-                     for i in range(0, z.size, _CHUNK)]
-            out = tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+            jit = _jit_kernel()
+            if jit is not None:
+                res = jit(self.coef, self.t_s, self.t_a, self.t_b, np.ascontiguousarray(s),
+                          np.ascontiguousarray(a, dtype=np.float64), bb, want_grad)
+                out = res if want_grad else res[:1]
+            else:
+                parts = [self._mixed(s[i:i + _CHUNK], a[i:i + _CHUNK], bb[i:i + _CHUNK],
+                                     want_grad) for i in range(0, z.size, _CHUNK)]
+                out = tuple(np.concatenate(p) for p in zip(*parts, strict=True))
         br = np.where(refl, -b, b)
         zc = np.minimum(zr, self.z_max) if far_any else zr
-        lead = lead_term(zc, a, br, want_grad)
+        # one (alpha, beta): the lead term's special functions once, not per point
+        lead = lead_term(zc, a[:1] if fixed else a, br, want_grad)
         val = out[0] + (lead[0] if want_grad else lead)
         if far_any:
             logr = np.log(np.where(far, zr, 1.0) / self.z_max)
@@ -189,6 +212,27 @@ class StableTable:
         d_b = d_bb / (1.0 - b * b) + lead[3]  # d atanh(beta)/d beta is even in beta
         sign = np.where(refl, -1.0, 1.0)
         return val, sign * dz, d_a, sign * d_b
+
+    def _fixed_jit(self, z, a0, b0, want_grad, kern):
+        """One (alpha, beta) in the compiled kernel: contract alpha and b (for beta and, for
+        the reflected points, -beta) into 1-D splines in s, pass the lead term's constants."""
+        from scipy.special import digamma, gammaln
+        i_a, Wa, dWa = _basis(self.t_a, np.array([a0]), want_grad)
+        i_a = int(i_a[0])
+        rows = []
+        for bv in (b0, -b0):
+            i_b, Wb, dWb = _basis(self.t_b, np.array([np.arctanh(bv)]), want_grad)
+            blk = self.coef[:, i_a:i_a + K + 1, i_b[0]:i_b[0] + K + 1]
+            cb = blk @ Wb[0]
+            rows.append(cb @ Wa[0])
+            rows.append(cb @ dWa[0] if want_grad else rows[-1])
+            rows.append(blk @ dWb[0] @ Wa[0] if want_grad else rows[-1])
+        lpc = float(gammaln(1.0 + a0) + np.log(np.sin(0.5 * np.pi * a0)) - _LOG_PI)
+        consts = np.array([a0, b0, np.log1p(b0) + lpc, np.log1p(-b0) + lpc,
+                           digamma(1.0 + a0) + 0.5 * np.pi / np.tan(0.5 * np.pi * a0), self.c,
+                           self.z_max, 1.0 / (1.0 - b0 * b0), _LOG_2SQRTPI])
+        return kern(self.t_s, np.ascontiguousarray(np.stack(rows)), consts,
+                    np.ascontiguousarray(z, dtype=np.float64), want_grad)
 
     def _mixed(self, s, a, bb, want_grad):
         """Full tensor evaluation: 6 x 6 x 6 coefficients per point."""
@@ -225,8 +269,18 @@ class StableTable:
             cols = [blk @ Wb[0] @ Wa[0]]
             if want_grad:
                 cols += [blk @ Wb[0] @ dWa[0], blk @ dWb[0] @ Wa[0]]
-            pps = [PPoly.from_spline(BSpline(self.t_s, c, K)).c for c in cols]
             sm = s if m is None else s[m]
+            jit = _jit_kernel(1)
+            if jit is not None:  # compiled 1-D B-spline evaluation
+                c_a, c_b = (cols[1], cols[2]) if want_grad else (cols[0], cols[0])
+                res = jit(self.t_s, cols[0], c_a, c_b, np.ascontiguousarray(sm), want_grad)
+                for o, r in zip(out, res, strict=False):
+                    if m is None:
+                        o[:] = r
+                    else:
+                        o[m] = r
+                continue
+            pps = [PPoly.from_spline(BSpline(self.t_s, c, K)).c for c in cols]
             j = np.searchsorted(self._brk, sm, side="right") - 1
             np.clip(j, 0, self._brk.size - 2, out=j)
             ds = sm - self._brk[j]
@@ -242,6 +296,27 @@ class StableTable:
         return tuple(out)
 
     # ------------------------------------------------------------------ public methods
+    def covers(self, alpha, beta):
+        """Whether (alpha, beta) lies in the domain where the table meets its accuracy bounds.
+
+        Parameters
+        ----------
+        alpha, beta : array_like
+            Stable parameters (broadcast); not validated beyond the comparison.
+
+        Returns
+        -------
+        bool or ndarray of bool
+            True where ``alpha_range[0] <= alpha <= alpha_range[1]`` and likewise for beta:
+            there :meth:`logpdf` uses the table; elsewhere it falls back to the exact engine
+            (or raises with ``outside="raise"``).  The likelihood fitter uses the table when it
+            covers the start and confines its search to this box.
+        """
+        a, b = np.broadcast_arrays(np.asarray(alpha, dtype=np.float64),
+                                   np.asarray(beta, dtype=np.float64))
+        inside = check_table_domain(a, b, self.alpha_range, self.beta_range, raise_=False)
+        return bool(inside) if inside.ndim == 0 else inside
+
     def _prepare(self, x, alpha, beta, scale, loc, outside):
         from .._validation import check_option
         outside = check_option("outside", outside, ("exact", "raise"))
@@ -346,6 +421,27 @@ def lead_term(z, a, b, want_grad=False):
     da = w * (digamma(1.0 + a) + 0.5 * np.pi / np.tan(0.5 * np.pi * a) - 0.5 * l1z)
     db = w / (1.0 + b)
     return g, dz, da, db
+
+
+_JIT_STATE: dict = {}
+
+
+def _jit_kernel(which: int = 0):
+    """The compiled kernels of ``_table_jit`` -- ``which`` 0: per-point tensor evaluation
+    (``eval_jit``), 1: one (alpha, beta), 1-D in s (``eval1d_jit``), 2: one (alpha, beta), the
+    whole of ``_std`` (``fixed_jit``) -- when numba is importable
+    and ``STABLECHECK_NO_NUMBA`` is not set, else None (numpy paths in ``StableTable``)."""
+    if "fn" not in _JIT_STATE:
+        fns = None
+        if os.environ.get("STABLECHECK_NO_NUMBA", "") not in ("1", "true", "yes"):
+            try:
+                from ._table_jit import eval1d_jit, eval_jit, fixed_jit
+                fns = (eval_jit, eval1d_jit, fixed_jit)
+            except (ImportError, RuntimeError):  # numba absent or unusable here
+                fns = None
+        _JIT_STATE["fn"] = fns
+    fns = _JIT_STATE["fn"]
+    return None if fns is None else fns[which]
 
 
 def _horner(c: np.ndarray, j: np.ndarray, d: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from test_fit_sampler import cms_s0
 import stablecheck as sc
 from stablecheck.stable import _fit
 from stablecheck.stable._fit_fft import logpdf_std, logpdf_std_dz
-from stablecheck.stable._fit_mle import FFTDensity, observed_information
+from stablecheck.stable._fit_mle import FFTDensity, TableDensity, observed_information
 from stablecheck.stable._fit_polish import CorrectedLikelihood, exact_logpdf_std
 
 REF = pathlib.Path(__file__).parents[1] / "reference" / "stable" / "fisher_information.json"
@@ -144,10 +144,39 @@ def test_table_source_is_used_when_present(monkeypatch):
     x = cms_s0(1.4, 0.3, 1500, np.random.default_rng(2))
     est_t, info_t = _fit_info(x)
     assert info_t["density"].name == "table" and tab.calls > 0
-    # the real table does not cover the whole beta box, so the fitter falls back to the FFT
     monkeypatch.undo()
+    monkeypatch.setattr(_fit, "default_density", lambda a, b: FFTDensity())
     est_f, info_f = _fit_info(x)
     assert info_f["density"].name == "fft"
+    np.testing.assert_allclose(est_t, est_f, rtol=1e-5, atol=1e-5)
+
+
+def test_real_table_is_used_inside_its_box(monkeypatch):
+    # the shipped table covers alpha in [0.81, 1.86], |beta| <= 0.875 (not the whole model box):
+    # a start inside it runs the approximate fit on the table; the exact polish makes the
+    # estimate the same as the FFT route's (both polish to the exact-engine optimum; 1e-5 is
+    # the optimiser's tolerance)
+    x = cms_s0(1.4, 0.3, 1500, np.random.default_rng(2))
+    est_t, info_t = _fit_info(x)
+    assert info_t["density"].name == "table"
+    assert info_t["density"].bounds[0][1] < 2.0  # a box smaller than the model's
+    monkeypatch.setattr(_fit, "default_density", lambda a, b: FFTDensity())
+    est_f, _ = _fit_info(x)
+    np.testing.assert_allclose(est_t, est_f, rtol=1e-5, atol=1e-5)
+
+
+def test_optimum_on_a_table_edge_reruns_on_the_fft(monkeypatch):
+    # a table whose alpha box ends (1.35) below the sample's ML alpha (1.393): the approximate
+    # optimum sits on that non-model bound, so the fit is redone on the FFT density
+    tab = _FakeTable()
+    tab.alpha_range = (1.0, 1.35)
+    monkeypatch.setattr(_fit, "default_density", lambda a, b: TableDensity(tab))
+    x = cms_s0(1.5, 0.0, 1500, np.random.default_rng(5))
+    est_t, info_t = _fit_info(x)
+    assert tab.calls > 0 and info_t["density"].name == "fft"
+    assert est_t[0] > 1.35
+    monkeypatch.setattr(_fit, "default_density", lambda a, b: FFTDensity())
+    est_f, _ = _fit_info(x)
     np.testing.assert_allclose(est_t, est_f, rtol=1e-5, atol=1e-5)
 
 
