@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._sketch import Sketch, sketch_from_state
+from ..tail import _fastlog
 from ..tail._sketches import LogMomentSketch, _chan, _moments
 from ._array import import_dask
 
@@ -144,6 +145,8 @@ def _usable(proto_state: dict, block: np.ndarray):
         x = x[np.isfinite(x)]
         n1 = x.size
         x = x[x != 0]
+        if _fastlog.usable(x):  # float32 with numba: the in-memory sketch's log kernel
+            return x, _fastlog.log_abs_f32(x), n0 - n1, n1 - x.size
         return x, np.log(np.abs(x)), n0 - n1, n1 - x.size
     x = x.reshape(-1, dim)
     n0 = x.shape[0]
