@@ -81,11 +81,6 @@ class _Grid:
         wc = R.logg(t, e, idx=np.zeros(yc.size, dtype=np.intp))
         if not np.all(np.isfinite(wc)):
             return
-        # g must run from 0 to infinity: w keeps a slope in y at both ends (a light tail of
-        # beta = +-1 has g bounded away from 0 at one end, where w flattens out)
-        slope = np.abs(np.diff(wc[[0, 1, -2, -1]])[[0, 2]]) / (yc[1] - yc[0])
-        if np.any(slope < 0.05):
-            return
         # (a weight scaled down to w's end slopes saves nodes at small alpha but loses
         # accuracy there: 4e-7 at alpha = 0.1 with 0.35, 3e-11 with 0.5; 1.8e-14 with 1)
         self.c = C_MIX
@@ -93,10 +88,24 @@ class _Grid:
         if np.any(np.diff(uc) <= 0):
             return
         wi, yi = (wc, yc) if sgn > 0 else (wc[::-1], yc[::-1])  # w ascending
+        if not wi[-1] > 500.0:  # g must grow without bound at its large end
+            return
         ya, yb = np.interp([w_lo, w_hi], wi, yi)
         ylo, yhi = min(ya, yb) - 1.0, max(ya, yb) + 1.0
-        if want_cdf:
-            ylo, yhi = ylo - _Y_PAD, yhi + _Y_PAD
+        pad_lo = pad_hi = _Y_PAD if want_cdf else 0.0
+        self.flat = False
+        if w_lo < wi[0] + 1e-8 * (1.0 + abs(wi[0])):
+            # g bounded away from 0 at its small end (beta = +-1, alpha < 1, heavy side): w
+            # flattens out there and every node down to the end carries mass (h ~ distance);
+            # start where w leaves the floor and keep 42 more e-folds of distance
+            k = int(np.argmax(wi > wi[0] + 1e-8 * (1.0 + abs(wi[0]))))
+            yk = yi[max(k - 1, 0)]
+            self.flat = True
+            if sgn > 0:
+                ylo, pad_lo = yk, _Y_PAD
+            else:
+                yhi, pad_hi = yk, _Y_PAD
+        ylo, yhi = ylo - pad_lo, yhi + pad_hi
         ylo, yhi = max(ylo, -_Y_MAX), min(yhi, _Y_MAX)
         u_lo, u_hi = np.interp([ylo, yhi], yc, uc)
         j0, j1 = int(np.floor(u_lo / STEP)), int(np.ceil(u_hi / STEP))
@@ -167,8 +176,12 @@ def integrate_shared(A, lx0, R, want_cdf: bool):
     w = grid.w
     jl = np.searchsorted(w, S_CUT - Ls)
     jh = np.searchsorted(w, S_HI - Ls, side="right")
-    # the grid must reach S_LO below each point and its last node must lie above the window
-    inside = fin & (np.searchsorted(w, S_LO - Ls) > 0) & (jh < w.size)
+    # the grid must reach S_LO below each point (or, where g has a floor, run down to the end
+    # with g < 1 there: the series then covers all of it) and end above the window
+    reach = np.searchsorted(w, S_LO - Ls) > 0
+    if grid.flat:
+        reach |= (Ls + w[0] < S_CUT) & (jl > 0)
+    inside = fin & reach & (jh < w.size)
     n = Ls.size
     lint = np.full(n, np.nan)
     logI = np.full(n, np.nan) if want_cdf else None
