@@ -69,11 +69,21 @@ class _Problem:
         self.x, self.a, self.b = x, a, b
         self.one = a == 1.0
         n = x.size
+        # one alpha and beta = +-b0 for all points (a batch at one (alpha, beta), reflected):
+        # the parameter-only constants are computed for the two values and gathered
+        pick = None
+        xa, xb = a, b
+        if n > 8 and bool(np.all(a == a[0])):
+            neg = b != b[0]
+            if bool(np.all(b[neg] == -b[0])):
+                pick = neg.astype(np.intp)
+                a, b = np.full(2, a[0]), np.array([b[0], -b[0]])
+        one = a == 1.0
         with np.errstate(all="ignore"):
-            am1 = np.where(self.one, 1.0, a - 1.0)
+            am1 = np.where(one, 1.0, a - 1.0)
             tau = np.tan(HALF_PI * (1.0 - a))  # = cot(pi a / 2); 0 at alpha = 1
             absb = np.abs(b)
-            taus = np.where(self.one, 1.0, tau)
+            taus = np.where(one, 1.0, tau)
             sigma = np.where(b * tau < 0.0, -1.0, 1.0)
             phi = np.arctan2(np.abs(taus), absb)  # pi/2 - |alpha theta0|
             # Delta = phi - arctan(tau) without cancellation (small when |beta| -> 1, alpha < 1)
@@ -87,8 +97,12 @@ class _Problem:
             eps_r = np.where((sigma > 0) & (taus < 0),
                              np.arctan2(at * (1.0 - absb), absb + at * at),
                              sigma * phi + np.arctan(taus))
+            if pick is not None:
+                am1, tau, taus, sigma, phi, psi, kappa, eps_r = (
+                    v[pick] for v in (am1, tau, taus, sigma, phi, psi, kappa, eps_r))
+                a, b, one = xa, xb, self.one
             # x0 = x - zeta = x + beta / tau and A = log(x0 cos(alpha theta0))
-            x0 = np.where(self.one, x, x + b / taus)
+            x0 = np.where(one, x, x + b / taus)
             ratio = x * taus / np.where(b == 0.0, 1.0, b)
             a_small_tau = np.where(sigma > 0, np.log1p(ratio), np.log(-1.0 - ratio)) - \
                 0.5 * np.log1p((taus / np.where(b == 0.0, 1.0, b)) ** 2)
@@ -110,17 +124,23 @@ class _Problem:
         self.psi = np.where(self.one, 0.0, psi)
         self.L = PI - self.psi
         # alpha = 1: theta_x = arctan x carried as tx = theta_x + pi/2 and ex = pi/2 - theta_x
+        if not np.any(self.one):  # only the alpha = 1 formula reads them
+            self.tx = self.ex = self.cx = np.zeros(n)
+        else:
+            self._arctan_x(x)
+        self.bsafe = np.where(b == 0.0, 1.0, b)
+        # log g increases with theta for alpha <= 1, decreases for alpha > 1
+        self.inc = a <= 1.0
+        self.n = n
+        self.kind = "one" if np.all(self.one) else ("other" if not np.any(self.one) else "mixed")
+
+    def _arctan_x(self, x):
         with np.errstate(all="ignore"):
             self.tx = np.where(x < 0, np.arctan(-1.0 / np.where(x < 0, x, -1.0)),
                                HALF_PI + np.arctan(x))
             self.ex = np.where(x > 0, np.arctan(1.0 / np.where(x > 0, x, 1.0)),
                                HALF_PI - np.arctan(x))
             self.cx = 1.0 / np.hypot(1.0, x)  # cos(theta_x)
-        self.bsafe = np.where(b == 0.0, 1.0, b)
-        # log g increases with theta for alpha <= 1, decreases for alpha > 1
-        self.inc = a <= 1.0
-        self.n = n
-        self.kind = "one" if np.all(self.one) else ("other" if not np.any(self.one) else "mixed")
 
     def logg(self, t: np.ndarray, e: np.ndarray, idx=None, deriv: bool = False):
         """log g and optionally d log g / d theta at theta = -theta0 + t = pi/2 - e."""

@@ -49,6 +49,8 @@ S_HI = float(np.log(745.0))
 #: are power series in g over precomputed moments Q_m (N_SERIES terms: 1/25! < 1e-25)
 S_CUT = 0.0
 N_SERIES = 24
+#: pdf-only calls stop at g = 45 (g e^{-g} < 1.3e-18; measured on the hard grids: no change)
+S_HI_PDF = float(np.log(45.0))
 #: extra theta-mass digits kept at the ends for the cdf prefix sums (dist ratio e^-42)
 _Y_PAD = 42.0
 _Y_MAX = 690.0  # L e^{-690} ~ 1e-300: the ends' distances stay normal floats
@@ -170,12 +172,13 @@ def integrate_shared(A, lx0, R, want_cdf: bool):
         return None
     Lmin, Lmax = float(np.min(Ls[fin])), float(np.max(Ls[fin]))
     sgn = 1.0 if bool(R.inc[0]) else -1.0
-    grid = _Grid(R, sgn, S_LO - Lmax, S_HI - Lmin, want_cdf)
+    s_hi = S_HI if want_cdf else S_HI_PDF
+    grid = _Grid(R, sgn, S_LO - Lmax, s_hi - Lmin, want_cdf)
     if not grid.ok:
         return None
     w = grid.w
     jl = np.searchsorted(w, S_CUT - Ls)
-    jh = np.searchsorted(w, S_HI - Ls, side="right")
+    jh = np.searchsorted(w, s_hi - Ls, side="right")
     # the grid must reach S_LO below each point (or, where g has a floor, run down to the end
     # with g < 1 there: the series then covers all of it) and end above the window
     reach = np.searchsorted(w, S_LO - Ls) > 0
