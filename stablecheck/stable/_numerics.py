@@ -69,11 +69,21 @@ class _Problem:
         self.x, self.a, self.b = x, a, b
         self.one = a == 1.0
         n = x.size
+        # one alpha and beta = +-b0 for all points (a batch at one (alpha, beta), reflected):
+        # the parameter-only constants are computed for the two values and gathered
+        pick = None
+        xa, xb = a, b
+        if n > 8 and bool(np.all(a == a[0])):
+            neg = b != b[0]
+            if bool(np.all(b[neg] == -b[0])):
+                pick = neg.astype(np.intp)
+                a, b = np.full(2, a[0]), np.array([b[0], -b[0]])
+        one = a == 1.0
         with np.errstate(all="ignore"):
-            am1 = np.where(self.one, 1.0, a - 1.0)
+            am1 = np.where(one, 1.0, a - 1.0)
             tau = np.tan(HALF_PI * (1.0 - a))  # = cot(pi a / 2); 0 at alpha = 1
             absb = np.abs(b)
-            taus = np.where(self.one, 1.0, tau)
+            taus = np.where(one, 1.0, tau)
             sigma = np.where(b * tau < 0.0, -1.0, 1.0)
             phi = np.arctan2(np.abs(taus), absb)  # pi/2 - |alpha theta0|
             # Delta = phi - arctan(tau) without cancellation (small when |beta| -> 1, alpha < 1)
@@ -87,8 +97,12 @@ class _Problem:
             eps_r = np.where((sigma > 0) & (taus < 0),
                              np.arctan2(at * (1.0 - absb), absb + at * at),
                              sigma * phi + np.arctan(taus))
+            if pick is not None:
+                am1, tau, taus, sigma, phi, psi, kappa, eps_r = (
+                    v[pick] for v in (am1, tau, taus, sigma, phi, psi, kappa, eps_r))
+                a, b, one = xa, xb, self.one
             # x0 = x - zeta = x + beta / tau and A = log(x0 cos(alpha theta0))
-            x0 = np.where(self.one, x, x + b / taus)
+            x0 = np.where(one, x, x + b / taus)
             ratio = x * taus / np.where(b == 0.0, 1.0, b)
             a_small_tau = np.where(sigma > 0, np.log1p(ratio), np.log(-1.0 - ratio)) - \
                 0.5 * np.log1p((taus / np.where(b == 0.0, 1.0, b)) ** 2)
@@ -99,21 +113,34 @@ class _Problem:
             am1, tau, sigma, phi, psi, kappa
         self.eps_r = eps_r
         self.x0 = x0
-        self.lx0 = np.log(np.where(x0 > 0, x0, 1.0))
+        # log x0 from A (not from the rounded x0 above): log g uses A/(alpha-1) + log x0, and
+        # near zeta the two must describe the same x0 (else an error ~ ulp(zeta)/x0 appears)
+        with np.errstate(all="ignore"):
+            bt = np.abs(b / taus)
+            lcos = np.where(bt <= 1.0, -0.5 * np.log1p(bt * bt),
+                            -np.log(bt) - 0.5 * np.log1p(1.0 / (bt * bt)))
+            lx0 = np.where(self.one | (b == 0.0), np.log(np.abs(x)), self.A - lcos)
+        self.lx0 = np.where(x0 > 0, lx0, 0.0)
         self.psi = np.where(self.one, 0.0, psi)
         self.L = PI - self.psi
         # alpha = 1: theta_x = arctan x carried as tx = theta_x + pi/2 and ex = pi/2 - theta_x
+        if not np.any(self.one):  # only the alpha = 1 formula reads them
+            self.tx = self.ex = self.cx = np.zeros(n)
+        else:
+            self._arctan_x(x)
+        self.bsafe = np.where(b == 0.0, 1.0, b)
+        # log g increases with theta for alpha <= 1, decreases for alpha > 1
+        self.inc = a <= 1.0
+        self.n = n
+        self.kind = "one" if np.all(self.one) else ("other" if not np.any(self.one) else "mixed")
+
+    def _arctan_x(self, x):
         with np.errstate(all="ignore"):
             self.tx = np.where(x < 0, np.arctan(-1.0 / np.where(x < 0, x, -1.0)),
                                HALF_PI + np.arctan(x))
             self.ex = np.where(x > 0, np.arctan(1.0 / np.where(x > 0, x, 1.0)),
                                HALF_PI - np.arctan(x))
             self.cx = 1.0 / np.hypot(1.0, x)  # cos(theta_x)
-        self.bsafe = np.where(b == 0.0, 1.0, b)
-        # log g increases with theta for alpha <= 1, decreases for alpha > 1
-        self.inc = a <= 1.0
-        self.n = n
-        self.kind = "one" if np.all(self.one) else ("other" if not np.any(self.one) else "mixed")
 
     def logg(self, t: np.ndarray, e: np.ndarray, idx=None, deriv: bool = False):
         """log g and optionally d log g / d theta at theta = -theta0 + t = pi/2 - e."""
@@ -364,6 +391,58 @@ def _integrator():
     return fn
 
 
+def _integrate_any(P: _Problem, want_cdf: bool):
+    """``_integrator()`` on P, with batches sharing one (alpha, beta) on the shared grid.
+
+    Groups of at least ``_shared.MIN_POINTS`` points with the same (alpha, beta) (alpha != 1)
+    are integrated on one trapezoid grid (``_shared``); the rest, and every point the shared
+    grid declines (light tails of beta = +-1, windows off the grid), by the per-point engine.
+    ``STABLECHECK_NO_SHARED=1`` turns the shared grid off (for comparisons).
+    """
+    from . import _shared
+    n = P.n
+    if n < _shared.MIN_POINTS or os.environ.get("STABLECHECK_NO_SHARED", "") in ("1", "true"):
+        return _integrator()(P, want_cdf)
+    # group equal (alpha, beta) pairs through one int64 key (exactness re-checked per group)
+    key = P.a.view(np.int64) * np.int64(1000003) ^ P.b.view(np.int64)
+    keys, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    big = np.nonzero(cnt >= _shared.MIN_POINTS)[0]
+    if big.size == 0:
+        return _integrator()(P, want_cdf)
+    inv = inv.ravel()
+    groups = [np.arange(n)] if keys.size == 1 else [np.nonzero(inv == g)[0] for g in big]
+    lint = np.full(n, np.nan)
+    logI = np.full(n, np.nan) if want_cdf else None
+    J = np.full(n, np.nan) if want_cdf else None
+    done = np.zeros(n, dtype=bool)
+    for g in groups:
+        a0, b0 = P.a[g[0]], P.b[g[0]]
+        if abs(a0 - 1.0) < _shared.ALPHA1_GAP or not (np.all(P.a[g] == a0)
+                                                     and np.all(P.b[g] == b0)):
+            continue
+        # reference point: the one with x - zeta closest to 1
+        r = int(g[np.argmin(np.abs(P.lx0[g]))])
+        R = _Problem(P.x[r:r + 1], P.a[r:r + 1], P.b[r:r + 1])
+        res = _shared.integrate_shared(P.A[g], P.lx0[g], R, want_cdf)
+        if res is None:
+            continue
+        li, lI, Jg, ok = res
+        sel = g[ok]
+        lint[sel] = li[ok]
+        if want_cdf:
+            logI[sel], J[sel] = lI[ok], Jg[ok]
+        done[sel] = True
+    if np.all(done):
+        return lint, logI, J
+    rest = np.nonzero(~done)[0]
+    Pr = P if rest.size == n else _Problem(P.x[rest], P.a[rest], P.b[rest])
+    li, lI, Jr = _integrator()(Pr, want_cdf)
+    lint[rest] = li
+    if want_cdf:
+        logI[rest], J[rest] = lI, Jr
+    return lint, logI, J
+
+
 def _at_zeta(a, b):
     """S0 density and cdf at x = zeta (Nolan 1997)."""
     from scipy.special import gammaln
@@ -415,7 +494,7 @@ def _direct(x, a, b, want_cdf):
                 continue
             iv = np.nonzero(grp)[0]
             Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
-            lint, logI, Jv = _integrator()(Pv, want_cdf)
+            lint, logI, Jv = _integrate_any(Pv, want_cdf)
             av = Pv.a
             with np.errstate(divide="ignore"):
                 pref = np.where(Pv.one, -np.log(2.0 * np.abs(Pv.b)),
