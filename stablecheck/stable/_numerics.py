@@ -404,7 +404,8 @@ def _integrate_any(P: _Problem, want_cdf: bool):
     if n < _shared.MIN_POINTS or os.environ.get("STABLECHECK_NO_SHARED", "") in ("1", "true"):
         return _integrator()(P, want_cdf)
     # group equal (alpha, beta) pairs through one int64 key (exactness re-checked per group)
-    key = P.a.view(np.int64) * np.int64(1000003) ^ P.b.view(np.int64)
+    # (+ 0.0 folds -0.0 into 0.0: beta = 0 reflected is one problem, not two)
+    key = (P.a + 0.0).view(np.int64) * np.int64(1000003) ^ (P.b + 0.0).view(np.int64)
     keys, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
     big = np.nonzero(cnt >= _shared.MIN_POINTS)[0]
     if big.size == 0:

@@ -40,7 +40,7 @@ def _sums(Ls, jl, jh, w, ratio, h, Q, Sh, coef, want_cdf, pdf, icdf, jcdf):
             p *= G0
         G = G0
         for j in range(j0, jh[i]):
-            # G >= 1 in the window (S_CUT = 0), so 1 - e^{-G} has no cancellation
+            # G >= e^-1 in the window (S_CUT = -1): 1 - e^{-G} loses at most ~2 ulp
             eg = math.exp(-G)
             hj = h[j]
             sp += G * eg * hj
