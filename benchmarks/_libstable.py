@@ -4,9 +4,12 @@ libstable is the C library most often cited for fast, accurate alpha-stable dens
 fits. Its Python distribution is PyPI ``pystable`` (0.2.3, a ``py3-none-any`` wheel with
 prebuilt ``libstable.so`` files inside); install it for the benchmarks only::
 
-    pip install --no-deps pystable==0.2.3     # or: pip install -e '.[bench]'
+    pip install --no-deps pystable==0.2.3
+    apt-get install libgsl27          # Debian 12; any libgsl.so.NN with a two-digit NN
 
-(``--no-deps``: pystable pins ``setuptools<58``, which it does not need at run time.)
+``--no-deps`` because pystable declares ``setuptools>=57.1,<58`` (a build-time leftover it does
+not import), which would downgrade the setuptools our own build needs (>= 64); for the same
+reason it is not a pyproject extra. The benchmarks skip libstable, saying why, when it is absent.
 
 **Why a loader.** The wheel's Linux library for glibc >= 2.33
 (``pystable/_extensions/libstable.so``) was linked against GSL 2.6 and records
