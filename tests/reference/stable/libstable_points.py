@@ -7,7 +7,9 @@ Run from the repository root (needs PyPI ``pystable`` 0.2.3 and the system GSL, 
 
 The points are the worst ones of ``benchmarks/bench_stable.py``'s mixed grid (seed 0, 1e4
 points) for libstable at its loaded defaults and at its tightest setting (relTOL = 1e-12,
-absTOL = 1e-16), plus the alpha-snapping zone (|alpha - 1| <= 1e-3). The mpmath column is
+absTOL = 1e-16), the alpha-snapping zone (|alpha - 1| <= 1e-3) and the libstable defects listed
+in /work/shared/design/FIELD-NOTES.md section 3 (alpha = 1 with beta < 0; the reflected Levy
+law). The mpmath column is
 ``make_mpmath_reference.reference`` (30 digits, independent of both float64 codes).
 """
 
@@ -34,6 +36,11 @@ POINTS = [
     ("pdf", 1.0, 1.001, 0.5, "alpha within ALPHA_TH = 1e-3 of 1: evaluated at alpha = 1"),
     ("pdf", 19.2749965437811, 1.9996380493059374, -0.5855506419384839,
      "alpha within 1e-3 of 2: evaluated as the Gaussian"),
+    # the defects FIELD-NOTES section 3 lists for libstable, rechecked on this build
+    ("pdf", -100.0, 1.0, -0.5, "alpha = 1, beta < 0, heavy (left) tail"),
+    ("pdf", 20.0, 1.0, -0.5, "alpha = 1, beta < 0, right tail"),
+    ("pdf", -1000.0, 1.0, -0.5, "alpha = 1, beta < 0, far left tail"),
+    ("cdf", -1.0, 0.5, -1.0, "Levy reflected (alpha = 1/2, beta = -1): libstable's zone LEVY"),
 ]
 
 
