@@ -245,7 +245,7 @@ def load_log(path) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, log_path=None,
-        pylevy_reps: int | None = None, libstable_reps: int = 0) -> list[dict]:
+        pylevy_reps: int | None = None, libstable_reps: int | None = None) -> list[dict]:
     if quick:
         cells = [(1.5, 0.0, 1000), (0.8, -0.9, 1000)]
         reps = reps or 12
@@ -254,6 +254,8 @@ def run(quick: bool = False, reps: int | None = None, log_path=None,
         cells = [(a, b, n) for n in NS for a in ALPHAS for b in BETAS]
         reps = reps or 200
         pylevy_reps = 10 if pylevy_reps is None else pylevy_reps
+    if libstable_reps is None:  # ~2-25 s per fit: 10 replicates of the 18 n = 1e3 cells
+        libstable_reps = 0 if quick else 10
     est, secs = simulate(cells, reps, pylevy_reps=pylevy_reps, log_path=log_path,
                          libstable_reps=libstable_reps)
     out = tables(est, reps, pylevy_reps, quick, libstable_reps=libstable_reps)
@@ -268,7 +270,8 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     q = "--quick" in args
     r = int(args[args.index("--reps") + 1]) if "--reps" in args else None
-    lsr = int(args[args.index("--libstable-reps") + 1]) if "--libstable-reps" in args else 0
+    lsr = (int(args[args.index("--libstable-reps") + 1]) if "--libstable-reps" in args
+           else None)
     log = args[args.index("--log") + 1] if "--log" in args else None
     py = int(args[args.index("--pylevy-reps") + 1]) if "--pylevy-reps" in args else None
     res = run(quick=q, reps=r, log_path=log, pylevy_reps=py, libstable_reps=lsr)
