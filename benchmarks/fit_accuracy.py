@@ -3,11 +3,15 @@
 ``run(quick)`` follows the benchmark contract; ``bench_fit`` includes these tables. Run alone:
 
     python -m benchmarks.fit_accuracy [--quick] [--reps R] [--log cells.jsonl] [--pylevy-reps K]
+                                      [--libstable-reps K]
 
 Full grid (issue 4): alpha in {0.8, 1.0, 1.3, 1.5, 1.8, 1.95} x beta in {0, 0.5, -0.9} x
 n in {1e3, 1e4}, 200 replicates, for our quantile / ECF / ML fits and scipy's McCulloch start
 (``levy_stable._fitstart`` in S0). pylevy's ML fit (``levy.fit``) takes ~5 s per fit at
-n = 1e3 on this machine, so it runs only on a few cells with few replicates (said in the table).
+n = 1e3 on this machine, so it runs only on a few cells with few replicates (said in the table);
+libstable's 4-parameter ML fit (``--libstable-reps K``, ~2-7 s per fit at n = 1e3) likewise runs
+on the first K replicates of the n = 1e3 cells only (full run:
+``tests/reference/fit/run_libstable_cells.py``).
 Samples come from ``stablecheck.stable.rvs`` when the engine provides it, otherwise from the
 Chambers-Mallows-Stuck formulas below (an independent implementation).
 """
@@ -26,6 +30,10 @@ BETAS = (0.0, 0.5, -0.9)
 NS = (1000, 10000)
 NAMES = ("alpha", "beta", "scale", "loc")
 PYLEVY_CELLS = ((1.5, 0.0, 1000), (0.8, -0.9, 1000), (1.8, 0.5, 1000))
+#: libstable's 4-parameter ML fit (benchmarks/_libstable.py) takes ~2-3 s per fit at n = 1e3
+#: and ~30 s at n = 1e4 here, so like pylevy it runs on a subset (the n = 1e3 cells).
+LIBSTABLE_CELLS = tuple((a, b, 1000) for a in ALPHAS for b in BETAS)
+ANCHOR_CELLS = {"pylevy fit": PYLEVY_CELLS, "libstable mle": LIBSTABLE_CELLS}
 
 
 def cms_s0(alpha: float, beta: float, size, rng: np.random.Generator) -> np.ndarray:
@@ -53,7 +61,7 @@ def _sampler():
     return (lambda a, b, size, rng: rvs(a, b, size=size, rng=rng)), "stablecheck.stable.rvs"
 
 
-def _methods(with_pylevy: bool):
+def _methods(with_pylevy: bool, with_libstable: bool = False):
     from scipy.stats import levy_stable
 
     import stablecheck as sc
@@ -85,10 +93,16 @@ def _methods(with_pylevy: bool):
             out["pylevy fit"] = pylevy
         except ImportError:  # pragma: no cover
             pass
+    if with_libstable:
+        from . import _libstable
+
+        if _libstable.available():
+            out["libstable mle"] = lambda x: _libstable.fit(x, "mle")
     return out
 
 
-def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0, log_path=None):
+def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0, log_path=None,
+             libstable_reps: int = 0):
     """{(alpha, beta, n, method): (R, 4) array of estimates}, and seconds per method.
 
     With ``log_path``, each finished cell is appended to that file as one JSON line, so a long
@@ -97,7 +111,8 @@ def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0, log_path=
     import json
 
     sample, _ = _sampler()
-    methods = _methods(pylevy_reps > 0)
+    methods = _methods(pylevy_reps > 0, libstable_reps > 0)
+    anchor_reps = {"pylevy fit": pylevy_reps, "libstable mle": libstable_reps}
     est: dict = {}
     secs: dict = {}
     for a, b, n in cells:
@@ -105,7 +120,8 @@ def simulate(cells, reps: int, seed: int = 2026, pylevy_reps: int = 0, log_path=
         for r in range(reps):
             x = sample(a, b, n, rng)
             for name, f in methods.items():
-                if name == "pylevy fit" and (r >= pylevy_reps or (a, b, n) not in PYLEVY_CELLS):
+                if name in anchor_reps and (r >= anchor_reps[name]
+                                            or (a, b, n) not in ANCHOR_CELLS[name]):
                     continue
                 t0 = time.perf_counter()
                 with warnings.catch_warnings():
@@ -144,8 +160,8 @@ def crlb_sd(alpha: float, beta: float, n: int, m: int = 400_000, seed: int = 7) 
         return np.full(4, np.nan)
 
 
-def tables(est, reps: int, pylevy_reps: int, quick: bool, with_crlb: bool = True
-           ) -> list[dict]:
+def tables(est, reps: int, pylevy_reps: int, quick: bool, with_crlb: bool = True,
+           libstable_reps: int = 0) -> list[dict]:
     truth_cells = sorted({k[:3] for k in est}, key=lambda c: (c[2], c[0], c[1]))
     rows = []
     ok_all, n_cells = True, 0
@@ -153,7 +169,8 @@ def tables(est, reps: int, pylevy_reps: int, quick: bool, with_crlb: bool = True
         truth = np.array([a, b, 1.0, 0.0])
         rmse_of = {}
         mle_row = None
-        for name in ("quantile", "ecf", "mle", "scipy _fitstart", "pylevy fit"):
+        for name in ("quantile", "ecf", "mle", "scipy _fitstart", "pylevy fit",
+                     "libstable mle"):
             e = est.get((a, b, n, name))
             if e is None:
                 continue
@@ -199,7 +216,11 @@ def tables(est, reps: int, pylevy_reps: int, quick: bool, with_crlb: bool = True
         "description": (
             f"True scale 1, S0 location 0 (scale and location errors are therefore in scale "
             f"units). {reps} replicates per cell (pylevy: {pylevy_reps} on "
-            f"{len(PYLEVY_CELLS)} cells at n = 1e3, ~5 s per fit). Our fits with ci=None; "
+            f"{len(PYLEVY_CELLS)} cells at n = 1e3, ~5 s per fit"
+            + (f"; libstable's 4-parameter ML fit (benchmarks/_libstable.py: McCulloch, "
+               f"Koutrouvelis, then `stable_fit_mle`, ~2-7 s per fit at n = 1e3): the first "
+               f"{libstable_reps} replicates of each n = 1e3 cell" if libstable_reps else "")
+            + "). Our fits with ci=None; "
             "scipy's `levy_stable._fitstart` called with `levy_stable.parameterization = 'S0'`."
             " Samples: " + _sampler()[1] + "."),
         "columns": cols,
@@ -224,7 +245,7 @@ def load_log(path) -> dict:
 
 
 def run(quick: bool = False, reps: int | None = None, log_path=None,
-        pylevy_reps: int | None = None) -> list[dict]:
+        pylevy_reps: int | None = None, libstable_reps: int | None = None) -> list[dict]:
     if quick:
         cells = [(1.5, 0.0, 1000), (0.8, -0.9, 1000)]
         reps = reps or 12
@@ -233,8 +254,11 @@ def run(quick: bool = False, reps: int | None = None, log_path=None,
         cells = [(a, b, n) for n in NS for a in ALPHAS for b in BETAS]
         reps = reps or 200
         pylevy_reps = 10 if pylevy_reps is None else pylevy_reps
-    est, secs = simulate(cells, reps, pylevy_reps=pylevy_reps, log_path=log_path)
-    out = tables(est, reps, pylevy_reps, quick)
+    if libstable_reps is None:  # ~2-25 s per fit: 10 replicates of the 18 n = 1e3 cells
+        libstable_reps = 0 if quick else 10
+    est, secs = simulate(cells, reps, pylevy_reps=pylevy_reps, log_path=log_path,
+                         libstable_reps=libstable_reps)
+    out = tables(est, reps, pylevy_reps, quick, libstable_reps=libstable_reps)
     out[0]["notes"] += " Total seconds per method: " + ", ".join(
         f"{k} {v:.1f}" for k, v in secs.items()) + "."
     return out
@@ -246,7 +270,9 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     q = "--quick" in args
     r = int(args[args.index("--reps") + 1]) if "--reps" in args else None
+    lsr = (int(args[args.index("--libstable-reps") + 1]) if "--libstable-reps" in args
+           else None)
     log = args[args.index("--log") + 1] if "--log" in args else None
     py = int(args[args.index("--pylevy-reps") + 1]) if "--pylevy-reps" in args else None
-    res = run(quick=q, reps=r, log_path=log, pylevy_reps=py)
+    res = run(quick=q, reps=r, log_path=log, pylevy_reps=py, libstable_reps=lsr)
     json.dump(res, sys.stdout)
