@@ -65,7 +65,7 @@ _MAX_SPLIT = 16  # wide panels have b/a < 1e18 (else they touch the end): <= 13 
 class _Problem:
     """Per-point constants of the reflected problem x0 = x - zeta > 0 (flat arrays)."""
 
-    def __init__(self, x: np.ndarray, a: np.ndarray, b: np.ndarray):
+    def __init__(self, x: np.ndarray, a: np.ndarray, b: np.ndarray, x0=None):
         self.x, self.a, self.b = x, a, b
         self.one = a == 1.0
         n = x.size
@@ -88,13 +88,19 @@ class _Problem:
                              np.arctan2(at * (1.0 - absb), absb + at * at),
                              sigma * phi + np.arctan(taus))
             # x0 = x - zeta = x + beta / tau and A = log(x0 cos(alpha theta0))
-            x0 = np.where(self.one, x, x + b / taus)
+            x0 = np.where(self.one, x, x + b / taus if x0 is None else x0)
             ratio = x * taus / np.where(b == 0.0, 1.0, b)
             a_small_tau = np.where(sigma > 0, np.log1p(ratio), np.log(-1.0 - ratio)) - \
                 0.5 * np.log1p((taus / np.where(b == 0.0, 1.0, b)) ** 2)
             a_big_tau = np.log(np.abs(x * taus + b)) - 0.5 * np.log(taus * taus + b * b)
             big = np.abs(b) < np.abs(taus)
-            self.A = np.where(b == 0.0, np.log(np.abs(x)), np.where(big, a_big_tau, a_small_tau))
+            A = np.where(big, a_big_tau, a_small_tau)
+            # x within |zeta|/32 of zeta: x tau + b = tau x0 cancels (relative error
+            # 1e-16 |zeta|/x0, amplified by alpha/(alpha-1) in log g); log x0 + log cos(alpha
+            # theta0) instead is as accurate as x0 itself (exact when given, e.g. from S1)
+            near = ~self.one & (32.0 * np.abs(x0) < np.abs(b / taus))
+            A = np.where(near, np.log(np.abs(x0)) + np.log(np.sin(phi)), A)
+            self.A = np.where(b == 0.0, np.log(np.abs(x)), A)
         self.am1, self.tau, self.sigma, self.phi, self.psi, self.kappa = \
             am1, tau, sigma, phi, psi, kappa
         self.eps_r = eps_r
@@ -375,8 +381,79 @@ def _at_zeta(a, b):
     return lp, c
 
 
-def _direct(x, a, b, want_cdf):
-    """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf."""
+_SER_ALPHA1 = 0.02  # near alpha = 1, cos(theta0) -> 0 loses relative precision: not used
+_SER_XMAX = 1e-2
+_SER_K = 40  # terms of the series about zeta
+_SER_TOL = 1e-17  # stop at the first term below this (relative to f(zeta))
+
+
+def _series_near_zeta(x0, a, b):
+    """f, F and 1 - F about x = zeta from the power series in x0 = x - zeta (S1 variable).
+
+    With c = cos(alpha theta0) and theta0 = arctan(beta tan(pi alpha / 2)) / alpha, expanding
+    exp(-i x0 t) in the Fourier inversion of phi(t) = exp(-|t|^alpha (1 - i beta tan(pi alpha
+    / 2) sign t)) and integrating term by term (Zolotarev 1986, Sec. 2.4; Nolan 2020, Ch. 3):
+
+        f(zeta + x0) = 1/(pi alpha) sum_k x0^k / k! Gamma((k+1)/alpha) c^((k+1)/alpha)
+                       cos((k+1) theta0 - k pi / 2),
+
+    k = 0 being f(zeta) = Gamma(1 + 1/alpha) c^(1/alpha) cos(theta0) / pi; F integrates it
+    term by term from F(zeta) = (pi/2 - theta0)/pi.  The series converges for alpha > 1 and is
+    asymptotic for alpha < 1, where the coefficients grow like Gamma(k/alpha)/k!: at alpha =
+    0.1 the first correction is 4.6e11 x0 (the density varies on the scale |x0| ~ 1e-12) and
+    at alpha = 0.05 1.7e29 x0.  It is used only where some term falls below 1e-17 before any
+    exceeds 1/2 (no cancellation, error below one ulp); elsewhere ``ok`` is False.  This is
+    where the integral degenerates (x0 -> 0: the spike of g e^{-g} moves to within ~x0 of an
+    end; at alpha >= 1.5 the integral is off by 3e-12..2e-9 below |x0| ~ 1e-25).
+
+    Returns (logpdf, logcdf, logsf, ok) for flat arrays.
+    """
+    from scipy.special import gammaln
+    with np.errstate(all="ignore"):
+        tau = np.tan(HALF_PI * (1.0 - a))
+        zeta = -b / tau
+        lc = -0.5 * np.log1p(zeta * zeta)  # log cos(alpha theta0)
+        # psi = pi/2 - |theta0| without cancellation (|theta0| -> pi/2 as |beta| -> 1 for
+        # alpha < 1): alpha psi = arctan(tau (1 - |beta|) / (|beta| + tau^2)) there
+        absb = np.abs(b)
+        phi = np.arctan2(np.abs(tau), absb)
+        psi = np.where(a < 1, np.arctan2(tau * (1.0 - absb), absb + tau * tau) / a,
+                       HALF_PI - (HALF_PI - phi) / a)
+        s = np.where(b * tau < 0, -1.0, 1.0)  # theta0 = s (pi/2 - psi)
+        # cos(theta0) = sin(psi); cos((k+1) theta0 - k pi/2) = s^k sin((k+1) psi)
+        lp0 = gammaln(1.0 + 1.0 / a) + lc / a + np.log(np.sin(psi)) - LOG_PI
+        k = np.arange(_SER_K)[None, :]
+        ac = a[:, None]
+        lt = (gammaln((k + 1) / ac) - gammaln(1.0 / ac) - gammaln(k + 1.0)
+              + k * (lc[:, None] / ac + np.log(np.abs(x0))[:, None]))
+        sgn = np.where((x0 * s < 0)[:, None] & (k % 2 == 1), -1.0, 1.0)
+        t = np.where(k == 0, 1.0, sgn * np.exp(lt) * np.sin((k + 1) * psi[:, None])
+                     / np.sin(psi)[:, None])
+        t = np.where(np.isnan(t), np.inf, t)
+        # stop on the bound |t_k| <= exp(lt_k) / sin(psi), not on t_k itself (the sine factor
+        # vanishes for every odd k at beta = 0)
+        small = (k > 0) & (np.exp(lt) <= _SER_TOL * np.sin(psi)[:, None])
+        stop = np.where(small.any(axis=1), np.argmax(small, axis=1), _SER_K)
+        used = k < stop[:, None]
+        big_before = np.any(used & (k > 0) & (np.abs(t) > 0.5), axis=1)
+        ok = (stop < _SER_K) & ~big_before & np.isfinite(lp0)
+        tu = np.where(used, t, 0.0)
+        lp = lp0 + np.log1p(np.sum(tu[:, 1:], axis=1))
+        # F - F(zeta) = x0 f(zeta) sum_k t_k / (k + 1); F(zeta) = (pi/2 - theta0) / pi
+        dF = x0 * np.exp(lp0) * np.sum(tu / (k + 1.0), axis=1)
+        c_lo = np.where(s < 0, PI - psi, psi) / PI
+        c_hi = np.where(s < 0, psi, PI - psi) / PI
+        lcdf = np.log(c_lo + dF)
+        lsf = np.log(c_hi - dF)
+    return lp, lcdf, lsf, ok
+
+
+def _direct(x, a, b, want_cdf, x0=None):
+    """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf.
+
+    ``x0`` (optional) is x - zeta computed by the caller without rounding zeta (e.g. the S1
+    variable); by default it is x + beta / tau, exact up to the rounding of zeta.
+    """
     n = x.size
     logpdf = np.full(n, -np.inf)
     logcdf = np.full(n, -np.inf)
@@ -384,13 +461,29 @@ def _direct(x, a, b, want_cdf):
     one = a == 1.0
     with np.errstate(all="ignore"):
         tau = np.tan(HALF_PI * (1.0 - a))
-        zeta = np.where(one, 0.0, -b / np.where(one, 1.0, tau))
-    # |x - zeta| far below the width of the law near zeta: f(x) = f(zeta) to < 1e-16 relative
-    # (f is smooth there); the integral representation degenerates as x0 -> 0
-    at_z = (~one) & (np.abs(x - zeta) <= 1e-15 * np.maximum(1.0, np.abs(zeta))) & \
-        ~((a < 1) & (np.abs(b) == 1.0))
-    refl = np.where(one, b < 0, x < zeta)
+        if x0 is None:
+            x0 = x + b / np.where(one, 1.0, tau)
+        x0 = np.where(one, x, x0)
+    # x0 = 0 exactly: the representation has log x0 = -inf; f(zeta), F(zeta) in closed form.
+    # Any x0 != 0 goes through the integral, which stays accurate down to |x0| ~ 1e-300 (g
+    # scales like x0^(alpha/(alpha-1)) and only log g is used).  At alpha = 0.1 the density
+    # varies on the scale |x0| ~ 1e-9 near zeta, so no neighbourhood of zeta may be replaced
+    # by f(zeta) (a former 1e-15 |zeta| shortcut was off by ~1e-6 relative there).
+    at_z = (~one) & (x0 == 0.0) & ~((a < 1) & (np.abs(b) == 1.0))
+    # near zeta (alpha away from 1): the series about zeta where it converges to 1e-17
+    ser = (~one) & (np.abs(a - 1.0) > _SER_ALPHA1) & ~((a < 1) & (np.abs(b) == 1.0)) & \
+        (np.abs(x0) <= _SER_XMAX)
+    if np.any(ser):
+        iz = np.nonzero(ser)[0]
+        sp, sc_, ss, ok = _series_near_zeta(x0[iz], a[iz], b[iz])
+        iz = iz[ok]
+        logpdf[iz], logcdf[iz], logsf[iz] = sp[ok], sc_[ok], ss[ok]
+        ser[:] = False
+        ser[iz] = True
+        at_z &= ~ser
+    refl = np.where(one, b < 0, x0 < 0)
     xr = np.where(refl, -x, x)
+    x0r = np.where(refl, -x0, x0)
     br = np.where(refl, -b, b)
     if np.any(at_z):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -402,10 +495,10 @@ def _direct(x, a, b, want_cdf):
     if np.any(cau):
         from ._special import closed_form
         logpdf[cau], logcdf[cau], logsf[cau] = closed_form(x[cau], a[cau], b[cau])
-    gen = ~at_z & ~cau
+    gen = ~at_z & ~cau & ~ser
     if np.any(gen):
         ia = np.nonzero(gen)[0]
-        P = _Problem(xr[ia], a[ia], br[ia])
+        P = _Problem(xr[ia], a[ia], br[ia], x0r[ia])
         valid = P.L > 0
         lp = np.full(ia.size, -np.inf)
         lI = np.full(ia.size, -np.inf)
@@ -414,7 +507,8 @@ def _direct(x, a, b, want_cdf):
             if not np.any(grp):
                 continue
             iv = np.nonzero(grp)[0]
-            Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
+            Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv],
+                                                       x0r[ia][iv])
             lint, logI, Jv = _integrator()(Pv, want_cdf)
             av = Pv.a
             with np.errstate(divide="ignore"):
@@ -442,18 +536,22 @@ def _direct(x, a, b, want_cdf):
     return logpdf, logcdf, logsf
 
 
-def std_eval(x, a, b, want_cdf: bool = True):
+def std_eval(x, a, b, want_cdf: bool = True, x0=None):
     """Standard S0 log pdf, log cdf and log sf at flat float64 arrays ``x, a, b``.
 
-    Closed forms are not applied here (see ``_special``); the alpha ~ 1 window is.
+    ``x0``, optional, is x - zeta computed without rounding zeta (the S1 variable); it is
+    used where alpha != 1 and the direct formula applies.  Closed forms are not applied here
+    (see ``_special``); the alpha ~ 1 window is.
     """
     x, a, b = (np.ascontiguousarray(v, dtype=np.float64) for v in (x, a, b))
+    if x0 is not None:
+        x0 = np.ascontiguousarray(x0, dtype=np.float64)
     out = [np.empty(x.size) for _ in range(3)]
     # beta away from 0: the tau-rewritten direct formula has no cancellation (see notes)
     win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0) & (np.abs(b) < _WINDOW_BETA)
     dirm = ~win
     if np.any(dirm):
-        r = _direct(x[dirm], a[dirm], b[dirm], want_cdf)
+        r = _direct(x[dirm], a[dirm], b[dirm], want_cdf, None if x0 is None else x0[dirm])
         for o, v in zip(out, r, strict=True):
             o[dirm] = v
     if np.any(win):
