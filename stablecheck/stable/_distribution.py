@@ -61,7 +61,7 @@ def _std_all(z, a, b, want_cdf=True, x0=None):
     ls[~fin] = np.where(z[~fin] > 0, -np.inf, 0.0)
     cf = fin & closed_form_mask(a, b)
     if np.any(cf):
-        r = closed_form(z[cf], a[cf], b[cf])
+        r = closed_form(z[cf], a[cf], b[cf], None if x0 is None else x0[cf])
         lp[cf], lc[cf], ls[cf] = r
     ex = fin & ~cf
     if np.any(ex):

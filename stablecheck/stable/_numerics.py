@@ -40,6 +40,8 @@ import os
 
 import numpy as np
 
+from ._series import SER_ALPHA1, SER_XMAX, far_tail, series_near_zeta
+
 __all__ = ["std_eval", "ALPHA1_WINDOW"]
 
 PI = np.pi
@@ -107,7 +109,10 @@ class _Problem:
         self.x0 = x0
         self.lx0 = np.log(np.where(x0 > 0, x0, 1.0))
         self.psi = np.where(self.one, 0.0, psi)
-        self.L = PI - self.psi
+        # L = pi/2 + theta0, the length of the theta range.  For alpha < 1, beta < 0 it is
+        # delta/alpha = O(1 - |beta|): pi - psi would cancel (relative error 1e-16/L, 1.2e-9 in
+        # the pdf at 1 - |beta| ~ 1e-6 near zeta)
+        self.L = np.where(~self.one & (sigma < 0) & (taus > 0), delta / a, PI - self.psi)
         # alpha = 1: theta_x = arctan x carried as tx = theta_x + pi/2 and ex = pi/2 - theta_x
         with np.errstate(all="ignore"):
             self.tx = np.where(x < 0, np.arctan(-1.0 / np.where(x < 0, x, -1.0)),
@@ -128,8 +133,10 @@ class _Problem:
         a, psi = col(P.a), col(P.psi)
         right = e <= t
         with np.errstate(all="ignore"):
-            ctheta = np.where(right, np.sin(e), np.sin(t + psi))
-            stheta = np.where(right, np.cos(e), -np.cos(t + psi))
+            # cos(theta) = sin(t + psi) = sin(e): e is exact when psi > pi/2 (t + psi near pi)
+            via_e = right | (psi > HALF_PI)
+            ctheta = np.where(via_e, np.sin(e), np.sin(t + psi))
+            stheta = np.where(via_e, np.cos(e), -np.cos(t + psi))
             tan_th = stheta / ctheta
             theta = np.where(right, HALF_PI - e, t + psi - HALF_PI)
             one = col(P.one)
@@ -381,73 +388,6 @@ def _at_zeta(a, b):
     return lp, c
 
 
-_SER_ALPHA1 = 0.02  # near alpha = 1, cos(theta0) -> 0 loses relative precision: not used
-_SER_XMAX = 1e-2
-_SER_K = 40  # terms of the series about zeta
-_SER_TOL = 1e-17  # stop at the first term below this (relative to f(zeta))
-
-
-def _series_near_zeta(x0, a, b):
-    """f, F and 1 - F about x = zeta from the power series in x0 = x - zeta (S1 variable).
-
-    With c = cos(alpha theta0) and theta0 = arctan(beta tan(pi alpha / 2)) / alpha, expanding
-    exp(-i x0 t) in the Fourier inversion of phi(t) = exp(-|t|^alpha (1 - i beta tan(pi alpha
-    / 2) sign t)) and integrating term by term (Zolotarev 1986, Sec. 2.4; Nolan 2020, Ch. 3):
-
-        f(zeta + x0) = 1/(pi alpha) sum_k x0^k / k! Gamma((k+1)/alpha) c^((k+1)/alpha)
-                       cos((k+1) theta0 - k pi / 2),
-
-    k = 0 being f(zeta) = Gamma(1 + 1/alpha) c^(1/alpha) cos(theta0) / pi; F integrates it
-    term by term from F(zeta) = (pi/2 - theta0)/pi.  The series converges for alpha > 1 and is
-    asymptotic for alpha < 1, where the coefficients grow like Gamma(k/alpha)/k!: at alpha =
-    0.1 the first correction is 4.6e11 x0 (the density varies on the scale |x0| ~ 1e-12) and
-    at alpha = 0.05 1.7e29 x0.  It is used only where some term falls below 1e-17 before any
-    exceeds 1/2 (no cancellation, error below one ulp); elsewhere ``ok`` is False.  This is
-    where the integral degenerates (x0 -> 0: the spike of g e^{-g} moves to within ~x0 of an
-    end; at alpha >= 1.5 the integral is off by 3e-12..2e-9 below |x0| ~ 1e-25).
-
-    Returns (logpdf, logcdf, logsf, ok) for flat arrays.
-    """
-    from scipy.special import gammaln
-    with np.errstate(all="ignore"):
-        tau = np.tan(HALF_PI * (1.0 - a))
-        zeta = -b / tau
-        lc = -0.5 * np.log1p(zeta * zeta)  # log cos(alpha theta0)
-        # psi = pi/2 - |theta0| without cancellation (|theta0| -> pi/2 as |beta| -> 1 for
-        # alpha < 1): alpha psi = arctan(tau (1 - |beta|) / (|beta| + tau^2)) there
-        absb = np.abs(b)
-        phi = np.arctan2(np.abs(tau), absb)
-        psi = np.where(a < 1, np.arctan2(tau * (1.0 - absb), absb + tau * tau) / a,
-                       HALF_PI - (HALF_PI - phi) / a)
-        s = np.where(b * tau < 0, -1.0, 1.0)  # theta0 = s (pi/2 - psi)
-        # cos(theta0) = sin(psi); cos((k+1) theta0 - k pi/2) = s^k sin((k+1) psi)
-        lp0 = gammaln(1.0 + 1.0 / a) + lc / a + np.log(np.sin(psi)) - LOG_PI
-        k = np.arange(_SER_K)[None, :]
-        ac = a[:, None]
-        lt = (gammaln((k + 1) / ac) - gammaln(1.0 / ac) - gammaln(k + 1.0)
-              + k * (lc[:, None] / ac + np.log(np.abs(x0))[:, None]))
-        sgn = np.where((x0 * s < 0)[:, None] & (k % 2 == 1), -1.0, 1.0)
-        t = np.where(k == 0, 1.0, sgn * np.exp(lt) * np.sin((k + 1) * psi[:, None])
-                     / np.sin(psi)[:, None])
-        t = np.where(np.isnan(t), np.inf, t)
-        # stop on the bound |t_k| <= exp(lt_k) / sin(psi), not on t_k itself (the sine factor
-        # vanishes for every odd k at beta = 0)
-        small = (k > 0) & (np.exp(lt) <= _SER_TOL * np.sin(psi)[:, None])
-        stop = np.where(small.any(axis=1), np.argmax(small, axis=1), _SER_K)
-        used = k < stop[:, None]
-        big_before = np.any(used & (k > 0) & (np.abs(t) > 0.5), axis=1)
-        ok = (stop < _SER_K) & ~big_before & np.isfinite(lp0)
-        tu = np.where(used, t, 0.0)
-        lp = lp0 + np.log1p(np.sum(tu[:, 1:], axis=1))
-        # F - F(zeta) = x0 f(zeta) sum_k t_k / (k + 1); F(zeta) = (pi/2 - theta0) / pi
-        dF = x0 * np.exp(lp0) * np.sum(tu / (k + 1.0), axis=1)
-        c_lo = np.where(s < 0, PI - psi, psi) / PI
-        c_hi = np.where(s < 0, psi, PI - psi) / PI
-        lcdf = np.log(c_lo + dF)
-        lsf = np.log(c_hi - dF)
-    return lp, lcdf, lsf, ok
-
-
 def _direct(x, a, b, want_cdf, x0=None):
     """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf.
 
@@ -471,11 +411,11 @@ def _direct(x, a, b, want_cdf, x0=None):
     # by f(zeta) (a former 1e-15 |zeta| shortcut was off by ~1e-6 relative there).
     at_z = (~one) & (x0 == 0.0) & ~((a < 1) & (np.abs(b) == 1.0))
     # near zeta (alpha away from 1): the series about zeta where it converges to 1e-17
-    ser = (~one) & (np.abs(a - 1.0) > _SER_ALPHA1) & ~((a < 1) & (np.abs(b) == 1.0)) & \
-        (np.abs(x0) <= _SER_XMAX)
+    ser = (~one) & (np.abs(a - 1.0) > SER_ALPHA1) & ~((a < 1) & (np.abs(b) == 1.0)) & \
+        (np.abs(x0) <= SER_XMAX)
     if np.any(ser):
         iz = np.nonzero(ser)[0]
-        sp, sc_, ss, ok = _series_near_zeta(x0[iz], a[iz], b[iz])
+        sp, sc_, ss, ok = series_near_zeta(x0[iz], a[iz], b[iz])
         iz = iz[ok]
         logpdf[iz], logcdf[iz], logsf[iz] = sp[ok], sc_[ok], ss[ok]
         ser[:] = False
@@ -547,9 +487,14 @@ def std_eval(x, a, b, want_cdf: bool = True, x0=None):
     if x0 is not None:
         x0 = np.ascontiguousarray(x0, dtype=np.float64)
     out = [np.empty(x.size) for _ in range(3)]
+    # far tails near alpha = 1 (alpha = 1 included): tail series / interpolation in alpha
+    ft = far_tail(x, a, b)
+    far = ft[3]
+    for o, v in zip(out, ft[:3], strict=False):
+        o[far] = v[far]
     # beta away from 0: the tau-rewritten direct formula has no cancellation (see notes)
-    win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0) & (np.abs(b) < _WINDOW_BETA)
-    dirm = ~win
+    win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0) & (np.abs(b) < _WINDOW_BETA) & ~far
+    dirm = ~win & ~far
     if np.any(dirm):
         r = _direct(x[dirm], a[dirm], b[dirm], want_cdf, None if x0 is None else x0[dirm])
         for o, v in zip(out, r, strict=True):
