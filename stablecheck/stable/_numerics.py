@@ -27,8 +27,14 @@ with ``g(theta)`` monotone.  The engine
 With |beta| >= 0.1 the tau-rewritten alpha != 1 form has no cancellation at any alpha != 1.
 For |beta| < 0.1 and ``|alpha - 1| < ALPHA1_WINDOW`` it would lose ~1e-16/|alpha-1|; there the
 result is the degree-4 Lagrange interpolant in alpha through the evaluations at
-alpha = 1 + {-2, -1, 0, 1, 2} * ALPHA1_WINDOW (the S0 density is analytic in alpha).  The
-asymptotic tail series is not used: graded panels keep the integral accurate to |x| = 1e6.
+alpha = 1 + {-2, -1, 0, 1, 2} * ALPHA1_WINDOW (the S0 density is analytic in alpha).
+
+Two regions bypass the integral (``_series``): x within 1e-2 of zeta, where the power series
+about zeta converges to 1e-17 (the integral degenerates as x - zeta -> 0), and the far tails
+|x| >= 1e3 at |alpha - 1| <= 6e-3 (alpha = 1 included), where log g has O(|x|) terms that
+cancel; there the tail series in (x - zeta)^(-alpha) or its interpolant in alpha is used.
+Callers with the S1 variable (= x - zeta, exact) pass it as ``x0`` so that zeta is never
+rounded near zeta.
 
 The per-point integration runs in the compiled kernel ``_numerics_jit`` (numba, optional) when
 it is importable and here otherwise; ``_integrator`` picks it.
