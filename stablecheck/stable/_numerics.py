@@ -92,9 +92,12 @@ class _Problem:
             kappa = sigma * delta / a  # epsilon = (1 - alpha) t + kappa
             # epsilon at theta = pi/2: sigma phi + arctan(tau); 0 on the light end of beta = -+1
             at = np.abs(taus)
+            # and -Delta on the thin side of alpha < 1 (sigma < 0 < tau), where -phi +
+            # arctan(tau) cancels (5e-10 off in the pdf at 1 - |beta| ~ 2e-7 near zeta)
             eps_r = np.where((sigma > 0) & (taus < 0),
                              np.arctan2(at * (1.0 - absb), absb + at * at),
-                             sigma * phi + np.arctan(taus))
+                             np.where((sigma < 0) & (taus > 0), -delta,
+                                      sigma * phi + np.arctan(taus)))
             # x0 = x - zeta = x + beta / tau and A = log(x0 cos(alpha theta0))
             x0 = np.where(self.one, x, x + b / taus if x0 is None else x0)
             ratio = x * taus / np.where(b == 0.0, 1.0, b)
