@@ -13,6 +13,8 @@ two regions where the float64 engine used to miss its targets (2026-11-26):
   point is exact; the reference is computed at S0 x = x1 + zeta with zeta at 40 digits.
   Before the fix the engine rounded zeta (4.9e-8 at alpha = 0.1) and replaced |x - zeta| <=
   1e-15 by f(zeta) (wrong by 4.6e-5 at alpha = 0.1).
+* the thin side of |beta| -> 1 near zeta: alpha in {0.1, 0.2, 0.3}, 1 - |beta| in {2e-7, 1e-6,
+  4e-7}, |x - zeta| in {1e-3, 3e-2} on the side opposite to beta (S1).
 * the far tails at alpha in {1 - 1e-6, 1, 1 + 1e-7, 1 + 1e-4}, beta in {-0.7, 0.3, 1}, S0 x in
   {+-1e4, +-1e6, +-1e8} (the light side x < 0 of beta = 1 skipped: log f ~ -e^(|x|)), plus the
   point x = -541131.7554966406 at (1 + 1e-7, -0.7) where cdf(ppf(1e-6)) missed 1e-10 (1e-9 off).
@@ -50,6 +52,12 @@ def design():
                 if b == 1.0 and x1 < 0:
                     continue
                 pts.append(("S1", a, b, x1))
+    # thin side of |beta| -> 1 near zeta (x1 beta < 0), where the mpmath search of
+    # search_series_regions.py found pdf errors up to 1.2e-9 (two cancellations, fixed)
+    for a in [0.1, 0.2, 0.3]:
+        for b in [-(1.0 - 2e-7), -(1.0 - 1e-6), 1.0 - 4e-7]:
+            for m in [1e-3, 3e-2]:
+                pts.append(("S1", a, b, -m if b > 0 else m))
     return pts
 
 
