@@ -6,6 +6,8 @@ comparison, as in test_reference.py) on seeded random points, with the mpmath ev
 ``make_mpmath_reference.reference`` at 60 digits.  Used on 2026-11-26 to look for points above
 1e-10 after the near-zeta and far-tail fixes (results in docs/stable.md, "Measured accuracy").
 Run: ``PYTHONPATH=. python tests/reference/stable/search_series_regions.py [n_per_region]``
+(2026-11-26: n = 100, ~40 min) and ``... search_series_regions.py thin 80`` (the follow-up on
+the thin side of |beta| -> 1 after the fixes, ~5 min).
 """
 
 from __future__ import annotations
@@ -41,10 +43,29 @@ def points(n, seed=20261126):
     return [p for pair in zip(pts[:n], pts[n:], strict=True) for p in pair]  # interleaved
 
 
+def points_thin(n, seed=99):
+    """Follow-up: the thin side of |beta| -> 1 for alpha in [0.1, 0.97] (every 4th point on
+    the heavy side), S1."""
+    rng = np.random.default_rng(seed)
+    pts = []
+    for i in range(n):
+        a = rng.uniform(0.1, 0.97)
+        s = 1.0 if rng.uniform() < 0.5 else -1.0
+        b = s * (1 - 10 ** rng.uniform(-9, -2))
+        x1 = -s * 10 ** rng.uniform(-6, 2)
+        if i % 4 == 0:
+            x1 = -x1
+        pts.append(("S1", a, b, x1))
+    return pts
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    """``[n]`` points per region, or ``thin [n]`` for the follow-up."""
+    thin = len(sys.argv) > 1 and sys.argv[1] == "thin"
+    args = sys.argv[2:] if thin else sys.argv[1:]
+    n = int(args[0]) if args else 60
     M.DPS = 40
-    for par, a, b, x in points(n):
+    for par, a, b, x in (points_thin(n) if thin else points(n)):
         with mp.workdps(60):
             xs = mp.mpf(x)
             if par == "S1":
