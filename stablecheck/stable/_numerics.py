@@ -386,17 +386,6 @@ def _integrator():
     return fn
 
 
-def _at_zeta(a, b):
-    """S0 density and cdf at x = zeta (Nolan 1997)."""
-    from scipy.special import gammaln
-    tau = np.tan(HALF_PI * (1.0 - a))
-    th0 = np.arctan(b / tau) / a  # alpha != 1 here, so tau != 0
-    zeta = -b / tau
-    lp = gammaln(1.0 + 1.0 / a) + np.log(np.cos(th0)) - LOG_PI - np.log1p(zeta * zeta) / (2 * a)
-    c = (HALF_PI - th0) / PI
-    return lp, c
-
-
 def _direct(x, a, b, want_cdf, x0=None):
     """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf.
 
@@ -413,12 +402,18 @@ def _direct(x, a, b, want_cdf, x0=None):
         if x0 is None:
             x0 = x + b / np.where(one, 1.0, tau)
         x0 = np.where(one, x, x0)
-    # x0 = 0 exactly: the representation has log x0 = -inf; f(zeta), F(zeta) in closed form.
-    # Any x0 != 0 goes through the integral, which stays accurate down to |x0| ~ 1e-300 (g
-    # scales like x0^(alpha/(alpha-1)) and only log g is used).  At alpha = 0.1 the density
-    # varies on the scale |x0| ~ 1e-9 near zeta, so no neighbourhood of zeta may be replaced
-    # by f(zeta) (a former 1e-15 |zeta| shortcut was off by ~1e-6 relative there).
-    at_z = (~one) & (x0 == 0.0) & ~((a < 1) & (np.abs(b) == 1.0))
+    # x0 = 0: the representation has log x0 = -inf; f(zeta), F(zeta) in closed form.  Near
+    # zeta the integral degenerates (the spike of g e^{-g} moves to within ~|x0| of an end:
+    # at alpha >= 1.5 it is 3e-12..2e-9 off below |x0| ~ 1e-25; near alpha = 1 it fails below
+    # ~1e-60 |zeta|).  Away from alpha = 1 the series about zeta takes over; within
+    # SER_ALPHA1 of alpha = 1 (|zeta| > 30, f varies on the scale |zeta|) f(zeta) itself is
+    # used for |x0| <= 1e-15 max(1, |zeta|) (measured within 2e-13 of the integral there).
+    # Not for small alpha: at alpha = 0.1 the density varies on the scale |x0| ~ 1e-12 near
+    # zeta (f(zeta) is 4.6e-5 off at |x0| = 1e-16; at alpha = 0.05 a factor e^11.6).
+    with np.errstate(all="ignore"):
+        near1 = (np.abs(a - 1.0) <= SER_ALPHA1) & \
+            (np.abs(x0) <= 1e-15 * np.maximum(1.0, np.abs(b / tau)))
+    at_z = (~one) & ((x0 == 0.0) | near1) & ~((a < 1) & (np.abs(b) == 1.0))
     # near zeta (alpha away from 1): the series about zeta where it converges to 1e-17
     ser = (~one) & (np.abs(a - 1.0) > SER_ALPHA1) & ~((a < 1) & (np.abs(b) == 1.0)) & \
         (np.abs(x0) <= SER_XMAX)
@@ -435,11 +430,11 @@ def _direct(x, a, b, want_cdf, x0=None):
     x0r = np.where(refl, -x0, x0)
     br = np.where(refl, -b, b)
     if np.any(at_z):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lp, c = _at_zeta(a[at_z], b[at_z])
-            logpdf[at_z] = np.where(np.isnan(lp), -np.inf, lp)  # support end of |beta| = 1
-            logcdf[at_z] = np.log(c)
-            logsf[at_z] = np.log1p(-c)
+        # the k = 0 term of the series about zeta: cos(theta0) and F(zeta) = (pi/2 -
+        # theta0)/pi from pi/2 - |theta0| without cancellation (|theta0| -> pi/2 as alpha -> 1)
+        lp, lc, ls, _ = series_near_zeta(np.zeros(int(at_z.sum())), a[at_z], b[at_z])
+        logpdf[at_z] = np.where(np.isnan(lp), -np.inf, lp)  # support end of |beta| = 1
+        logcdf[at_z], logsf[at_z] = lc, ls
     cau = one & (b == 0.0)  # Cauchy (window node at alpha = 1 with beta = 0)
     if np.any(cau):
         from ._special import closed_form
