@@ -34,16 +34,25 @@ def _prepare(x, alpha, beta, scale, loc, param, xname="x"):
     a, b, s, m = check_stable_params(alpha, beta, scale, loc)
     x = check_stable_x(x, xname)
     x, a, b, s, m = np.broadcast_arrays(x, a, b, s, m)
+    x0 = None
     if param == "S1":
+        # the standard S1 variable is x - zeta of the standard S0 one, exactly: the engine
+        # gets it unrounded (near zeta, z + beta tan(pi alpha / 2) would cancel)
+        x0 = (x - m) / s
         m = m + loc_shift(a, b, s)
     z = (x - m) / s
-    return z, a, b, s
+    return z, a, b, s, x0
 
 
-def _std_all(z, a, b, want_cdf=True):
-    """Standard S0 (logpdf, logcdf, logsf) for arrays of equal shape (inf handled)."""
+def _std_all(z, a, b, want_cdf=True, x0=None):
+    """Standard S0 (logpdf, logcdf, logsf) for arrays of equal shape (inf handled).
+
+    ``x0``: optional S1 standard variable (= z - zeta without rounding zeta), alpha != 1.
+    """
     shape = z.shape
     z, a, b = (np.ravel(v).astype(np.float64) for v in (z, a, b))
+    if x0 is not None:
+        x0 = np.ravel(x0).astype(np.float64)
     lp = np.full(z.size, -np.inf)
     lc = np.empty(z.size)
     ls = np.empty(z.size)
@@ -52,11 +61,11 @@ def _std_all(z, a, b, want_cdf=True):
     ls[~fin] = np.where(z[~fin] > 0, -np.inf, 0.0)
     cf = fin & closed_form_mask(a, b)
     if np.any(cf):
-        r = closed_form(z[cf], a[cf], b[cf])
+        r = closed_form(z[cf], a[cf], b[cf], None if x0 is None else x0[cf])
         lp[cf], lc[cf], ls[cf] = r
     ex = fin & ~cf
     if np.any(ex):
-        r = std_eval(z[ex], a[ex], b[ex], want_cdf)
+        r = std_eval(z[ex], a[ex], b[ex], want_cdf, None if x0 is None else x0[ex])
         lp[ex], lc[ex], ls[ex] = r
     return lp.reshape(shape), lc.reshape(shape), ls.reshape(shape)
 
@@ -114,8 +123,8 @@ def logpdf(x, alpha, beta, scale=1.0, loc=0.0, *, param="S0"):
     >>> float(stable.logpdf(0.0, 2.0, 0.0))  # N(0, 2)
     -1.2655121234846454
     """
-    z, a, b, s = _prepare(x, alpha, beta, scale, loc, param)
-    lp, _, _ = _std_all(z, a, b, want_cdf=False)
+    z, a, b, s, x0 = _prepare(x, alpha, beta, scale, loc, param)
+    lp, _, _ = _std_all(z, a, b, want_cdf=False, x0=x0)
     return _scalarize(lp - np.log(s))
 
 
@@ -143,8 +152,8 @@ def logcdf(x, alpha, beta, scale=1.0, loc=0.0, *, param="S0"):
     -------
     ndarray or float
     """
-    z, a, b, _ = _prepare(x, alpha, beta, scale, loc, param)
-    return _scalarize(_std_all(z, a, b)[1])
+    z, a, b, _, x0 = _prepare(x, alpha, beta, scale, loc, param)
+    return _scalarize(_std_all(z, a, b, x0=x0)[1])
 
 
 def logsf(x, alpha, beta, scale=1.0, loc=0.0, *, param="S0"):
@@ -154,8 +163,8 @@ def logsf(x, alpha, beta, scale=1.0, loc=0.0, *, param="S0"):
     -------
     ndarray or float
     """
-    z, a, b, _ = _prepare(x, alpha, beta, scale, loc, param)
-    return _scalarize(_std_all(z, a, b)[2])
+    z, a, b, _, x0 = _prepare(x, alpha, beta, scale, loc, param)
+    return _scalarize(_std_all(z, a, b, x0=x0)[2])
 
 
 def cdf(x, alpha, beta, scale=1.0, loc=0.0, *, param="S0"):

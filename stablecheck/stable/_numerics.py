@@ -27,8 +27,14 @@ with ``g(theta)`` monotone.  The engine
 With |beta| >= 0.1 the tau-rewritten alpha != 1 form has no cancellation at any alpha != 1.
 For |beta| < 0.1 and ``|alpha - 1| < ALPHA1_WINDOW`` it would lose ~1e-16/|alpha-1|; there the
 result is the degree-4 Lagrange interpolant in alpha through the evaluations at
-alpha = 1 + {-2, -1, 0, 1, 2} * ALPHA1_WINDOW (the S0 density is analytic in alpha).  The
-asymptotic tail series is not used: graded panels keep the integral accurate to |x| = 1e6.
+alpha = 1 + {-2, -1, 0, 1, 2} * ALPHA1_WINDOW (the S0 density is analytic in alpha).
+
+Two regions bypass the integral (``_series``): x within 1e-2 of zeta, where the power series
+about zeta converges to 1e-17 (the integral degenerates as x - zeta -> 0), and the far tails
+|x| >= 1e3 at |alpha - 1| <= 6e-3 (alpha = 1 included), where log g has O(|x|) terms that
+cancel; there the tail series in (x - zeta)^(-alpha) or its interpolant in alpha is used.
+Callers with the S1 variable (= x - zeta, exact) pass it as ``x0`` so that zeta is never
+rounded near zeta.
 
 The per-point integration runs in the compiled kernel ``_numerics_jit`` (numba, optional) when
 it is importable and here otherwise; ``_integrator`` picks it.
@@ -39,6 +45,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
+
+from ._series import SER_ALPHA1, SER_XMAX, far_tail, series_near_zeta
 
 __all__ = ["std_eval", "ALPHA1_WINDOW"]
 
@@ -65,7 +73,7 @@ _MAX_SPLIT = 16  # wide panels have b/a < 1e18 (else they touch the end): <= 13 
 class _Problem:
     """Per-point constants of the reflected problem x0 = x - zeta > 0 (flat arrays)."""
 
-    def __init__(self, x: np.ndarray, a: np.ndarray, b: np.ndarray):
+    def __init__(self, x: np.ndarray, a: np.ndarray, b: np.ndarray, x0=None):
         self.x, self.a, self.b = x, a, b
         self.one = a == 1.0
         n = x.size
@@ -94,35 +102,40 @@ class _Problem:
             kappa = sigma * delta / a  # epsilon = (1 - alpha) t + kappa
             # epsilon at theta = pi/2: sigma phi + arctan(tau); 0 on the light end of beta = -+1
             at = np.abs(taus)
+            # and -Delta on the thin side of alpha < 1 (sigma < 0 < tau), where -phi +
+            # arctan(tau) cancels (5e-10 off in the pdf at 1 - |beta| ~ 2e-7 near zeta)
             eps_r = np.where((sigma > 0) & (taus < 0),
                              np.arctan2(at * (1.0 - absb), absb + at * at),
-                             sigma * phi + np.arctan(taus))
+                             np.where((sigma < 0) & (taus > 0), -delta,
+                                      sigma * phi + np.arctan(taus)))
             if pick is not None:
-                am1, tau, taus, sigma, phi, psi, kappa, eps_r = (
-                    v[pick] for v in (am1, tau, taus, sigma, phi, psi, kappa, eps_r))
-                a, b, one = xa, xb, self.one
+                am1, tau, taus, sigma, phi, delta, psi, kappa, eps_r = (
+                    v[pick] for v in (am1, tau, taus, sigma, phi, delta, psi, kappa, eps_r))
+                a, b = xa, xb
             # x0 = x - zeta = x + beta / tau and A = log(x0 cos(alpha theta0))
-            x0 = np.where(one, x, x + b / taus)
+            x0 = np.where(self.one, x, x + b / taus if x0 is None else x0)
             ratio = x * taus / np.where(b == 0.0, 1.0, b)
             a_small_tau = np.where(sigma > 0, np.log1p(ratio), np.log(-1.0 - ratio)) - \
                 0.5 * np.log1p((taus / np.where(b == 0.0, 1.0, b)) ** 2)
             a_big_tau = np.log(np.abs(x * taus + b)) - 0.5 * np.log(taus * taus + b * b)
             big = np.abs(b) < np.abs(taus)
-            self.A = np.where(b == 0.0, np.log(np.abs(x)), np.where(big, a_big_tau, a_small_tau))
+            A = np.where(big, a_big_tau, a_small_tau)
+            # x within |zeta|/32 of zeta: x tau + b = tau x0 cancels (relative error
+            # 1e-16 |zeta|/x0, amplified by alpha/(alpha-1) in log g); log x0 + log cos(alpha
+            # theta0) instead is as accurate as x0 itself (exact when given, e.g. from S1)
+            near = ~self.one & (32.0 * np.abs(x0) < np.abs(b / taus))
+            A = np.where(near, np.log(np.abs(x0)) + np.log(np.sin(phi)), A)
+            self.A = np.where(b == 0.0, np.log(np.abs(x)), A)
         self.am1, self.tau, self.sigma, self.phi, self.psi, self.kappa = \
             am1, tau, sigma, phi, psi, kappa
         self.eps_r = eps_r
         self.x0 = x0
-        # log x0 from A (not from the rounded x0 above): log g uses A/(alpha-1) + log x0, and
-        # near zeta the two must describe the same x0 (else an error ~ ulp(zeta)/x0 appears)
-        with np.errstate(all="ignore"):
-            bt = np.abs(b / taus)
-            lcos = np.where(bt <= 1.0, -0.5 * np.log1p(bt * bt),
-                            -np.log(bt) - 0.5 * np.log1p(1.0 / (bt * bt)))
-            lx0 = np.where(self.one | (b == 0.0), np.log(np.abs(x)), self.A - lcos)
-        self.lx0 = np.where(x0 > 0, lx0, 0.0)
+        self.lx0 = np.log(np.where(x0 > 0, x0, 1.0))
         self.psi = np.where(self.one, 0.0, psi)
-        self.L = PI - self.psi
+        # L = pi/2 + theta0, the length of the theta range.  For alpha < 1, beta < 0 it is
+        # delta/alpha = O(1 - |beta|): pi - psi would cancel (relative error 1e-16/L, 1.2e-9 in
+        # the pdf at 1 - |beta| ~ 1e-6 near zeta)
+        self.L = np.where(~self.one & (sigma < 0) & (taus > 0), delta / a, PI - self.psi)
         # alpha = 1: theta_x = arctan x carried as tx = theta_x + pi/2 and ex = pi/2 - theta_x
         if not np.any(self.one):  # only the alpha = 1 formula reads them
             self.tx = self.ex = self.cx = np.zeros(n)
@@ -149,8 +162,10 @@ class _Problem:
         a, psi = col(P.a), col(P.psi)
         right = e <= t
         with np.errstate(all="ignore"):
-            ctheta = np.where(right, np.sin(e), np.sin(t + psi))
-            stheta = np.where(right, np.cos(e), -np.cos(t + psi))
+            # cos(theta) = sin(t + psi) = sin(e): e is exact when psi > pi/2 (t + psi near pi)
+            via_e = right | (psi > HALF_PI)
+            ctheta = np.where(via_e, np.sin(e), np.sin(t + psi))
+            stheta = np.where(via_e, np.cos(e), -np.cos(t + psi))
             tan_th = stheta / ctheta
             theta = np.where(right, HALF_PI - e, t + psi - HALF_PI)
             one = col(P.one)
@@ -423,7 +438,7 @@ def _integrate_any(P: _Problem, want_cdf: bool):
             continue
         # reference point: the one with x - zeta closest to 1
         r = int(g[np.argmin(np.abs(P.lx0[g]))])
-        R = _Problem(P.x[r:r + 1], P.a[r:r + 1], P.b[r:r + 1])
+        R = _Problem(P.x[r:r + 1], P.a[r:r + 1], P.b[r:r + 1], P.x0[r:r + 1])
         res = _shared.integrate_shared(P.A[g], P.lx0[g], R, want_cdf)
         if res is None:
             continue
@@ -436,7 +451,7 @@ def _integrate_any(P: _Problem, want_cdf: bool):
     if np.all(done):
         return lint, logI, J
     rest = np.nonzero(~done)[0]
-    Pr = P if rest.size == n else _Problem(P.x[rest], P.a[rest], P.b[rest])
+    Pr = P if rest.size == n else _Problem(P.x[rest], P.a[rest], P.b[rest], P.x0[rest])
     li, lI, Jr = _integrator()(Pr, want_cdf)
     lint[rest] = li
     if want_cdf:
@@ -444,19 +459,12 @@ def _integrate_any(P: _Problem, want_cdf: bool):
     return lint, logI, J
 
 
-def _at_zeta(a, b):
-    """S0 density and cdf at x = zeta (Nolan 1997)."""
-    from scipy.special import gammaln
-    tau = np.tan(HALF_PI * (1.0 - a))
-    th0 = np.arctan(b / tau) / a  # alpha != 1 here, so tau != 0
-    zeta = -b / tau
-    lp = gammaln(1.0 + 1.0 / a) + np.log(np.cos(th0)) - LOG_PI - np.log1p(zeta * zeta) / (2 * a)
-    c = (HALF_PI - th0) / PI
-    return lp, c
+def _direct(x, a, b, want_cdf, x0=None):
+    """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf.
 
-
-def _direct(x, a, b, want_cdf):
-    """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf."""
+    ``x0`` (optional) is x - zeta computed by the caller without rounding zeta (e.g. the S1
+    variable); by default it is x + beta / tau, exact up to the rounding of zeta.
+    """
     n = x.size
     logpdf = np.full(n, -np.inf)
     logcdf = np.full(n, -np.inf)
@@ -464,28 +472,50 @@ def _direct(x, a, b, want_cdf):
     one = a == 1.0
     with np.errstate(all="ignore"):
         tau = np.tan(HALF_PI * (1.0 - a))
-        zeta = np.where(one, 0.0, -b / np.where(one, 1.0, tau))
-    # |x - zeta| far below the width of the law near zeta: f(x) = f(zeta) to < 1e-16 relative
-    # (f is smooth there); the integral representation degenerates as x0 -> 0
-    at_z = (~one) & (np.abs(x - zeta) <= 1e-15 * np.maximum(1.0, np.abs(zeta))) & \
-        ~((a < 1) & (np.abs(b) == 1.0))
-    refl = np.where(one, b < 0, x < zeta)
+        if x0 is None:
+            x0 = x + b / np.where(one, 1.0, tau)
+        x0 = np.where(one, x, x0)
+    # x0 = 0: the representation has log x0 = -inf; f(zeta), F(zeta) in closed form.  Near
+    # zeta the integral degenerates (the spike of g e^{-g} moves to within ~|x0| of an end:
+    # at alpha >= 1.5 it is 3e-12..2e-9 off below |x0| ~ 1e-25; near alpha = 1 it fails below
+    # ~1e-60 |zeta|).  Away from alpha = 1 the series about zeta takes over; within
+    # SER_ALPHA1 of alpha = 1 (|zeta| > 30, f varies on the scale |zeta|) f(zeta) itself is
+    # used for |x0| <= 1e-15 max(1, |zeta|) (measured within 2e-13 of the integral there).
+    # Not for small alpha: at alpha = 0.1 the density varies on the scale |x0| ~ 1e-12 near
+    # zeta (f(zeta) is 4.6e-5 off at |x0| = 1e-16; at alpha = 0.05 a factor e^11.6).
+    with np.errstate(all="ignore"):
+        near1 = (np.abs(a - 1.0) <= SER_ALPHA1) & \
+            (np.abs(x0) <= 1e-15 * np.maximum(1.0, np.abs(b / tau)))
+    at_z = (~one) & ((x0 == 0.0) | near1) & ~((a < 1) & (np.abs(b) == 1.0))
+    # near zeta (alpha away from 1): the series about zeta where it converges to 1e-17
+    ser = (~one) & (np.abs(a - 1.0) > SER_ALPHA1) & ~((a < 1) & (np.abs(b) == 1.0)) & \
+        (np.abs(x0) <= SER_XMAX)
+    if np.any(ser):
+        iz = np.nonzero(ser)[0]
+        sp, sc_, ss, ok = series_near_zeta(x0[iz], a[iz], b[iz])
+        iz = iz[ok]
+        logpdf[iz], logcdf[iz], logsf[iz] = sp[ok], sc_[ok], ss[ok]
+        ser[:] = False
+        ser[iz] = True
+        at_z &= ~ser
+    refl = np.where(one, b < 0, x0 < 0)
     xr = np.where(refl, -x, x)
+    x0r = np.where(refl, -x0, x0)
     br = np.where(refl, -b, b)
     if np.any(at_z):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lp, c = _at_zeta(a[at_z], b[at_z])
-            logpdf[at_z] = np.where(np.isnan(lp), -np.inf, lp)  # support end of |beta| = 1
-            logcdf[at_z] = np.log(c)
-            logsf[at_z] = np.log1p(-c)
+        # the k = 0 term of the series about zeta: cos(theta0) and F(zeta) = (pi/2 -
+        # theta0)/pi from pi/2 - |theta0| without cancellation (|theta0| -> pi/2 as alpha -> 1)
+        lp, lc, ls, _ = series_near_zeta(np.zeros(int(at_z.sum())), a[at_z], b[at_z])
+        logpdf[at_z] = np.where(np.isnan(lp), -np.inf, lp)  # support end of |beta| = 1
+        logcdf[at_z], logsf[at_z] = lc, ls
     cau = one & (b == 0.0)  # Cauchy (window node at alpha = 1 with beta = 0)
     if np.any(cau):
         from ._special import closed_form
         logpdf[cau], logcdf[cau], logsf[cau] = closed_form(x[cau], a[cau], b[cau])
-    gen = ~at_z & ~cau
+    gen = ~at_z & ~cau & ~ser
     if np.any(gen):
         ia = np.nonzero(gen)[0]
-        P = _Problem(xr[ia], a[ia], br[ia])
+        P = _Problem(xr[ia], a[ia], br[ia], x0r[ia])
         valid = P.L > 0
         lp = np.full(ia.size, -np.inf)
         lI = np.full(ia.size, -np.inf)
@@ -494,7 +524,8 @@ def _direct(x, a, b, want_cdf):
             if not np.any(grp):
                 continue
             iv = np.nonzero(grp)[0]
-            Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv])
+            Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv],
+                                                       x0r[ia][iv])
             lint, logI, Jv = _integrate_any(Pv, want_cdf)
             av = Pv.a
             with np.errstate(divide="ignore"):
@@ -522,18 +553,27 @@ def _direct(x, a, b, want_cdf):
     return logpdf, logcdf, logsf
 
 
-def std_eval(x, a, b, want_cdf: bool = True):
+def std_eval(x, a, b, want_cdf: bool = True, x0=None):
     """Standard S0 log pdf, log cdf and log sf at flat float64 arrays ``x, a, b``.
 
-    Closed forms are not applied here (see ``_special``); the alpha ~ 1 window is.
+    ``x0``, optional, is x - zeta computed without rounding zeta (the S1 variable); it is
+    used where alpha != 1 and the direct formula applies.  Closed forms are not applied here
+    (see ``_special``); the alpha ~ 1 window is.
     """
     x, a, b = (np.ascontiguousarray(v, dtype=np.float64) for v in (x, a, b))
+    if x0 is not None:
+        x0 = np.ascontiguousarray(x0, dtype=np.float64)
     out = [np.empty(x.size) for _ in range(3)]
+    # far tails near alpha = 1 (alpha = 1 included): tail series / interpolation in alpha
+    ft = far_tail(x, a, b)
+    far = ft[3]
+    for o, v in zip(out, ft[:3], strict=False):
+        o[far] = v[far]
     # beta away from 0: the tau-rewritten direct formula has no cancellation (see notes)
-    win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0) & (np.abs(b) < _WINDOW_BETA)
-    dirm = ~win
+    win = (np.abs(a - 1.0) < ALPHA1_WINDOW) & (a != 1.0) & (np.abs(b) < _WINDOW_BETA) & ~far
+    dirm = ~win & ~far
     if np.any(dirm):
-        r = _direct(x[dirm], a[dirm], b[dirm], want_cdf)
+        r = _direct(x[dirm], a[dirm], b[dirm], want_cdf, None if x0 is None else x0[dirm])
         for o, v in zip(out, r, strict=True):
             o[dirm] = v
     if np.any(win):

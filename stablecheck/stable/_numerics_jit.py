@@ -53,8 +53,12 @@ def _logg(t, e, one, a, psi, am1, eps_r, kappa, sig, A, lx0, b, ex, tx, cx, x, d
         stheta = math.cos(e)
         theta = _HALF_PI - e
     else:
-        ctheta = math.sin(t + psi)
-        stheta = -math.cos(t + psi)
+        if psi > _HALF_PI:  # t + psi near pi: e = L - t is the exact coordinate
+            ctheta = math.sin(e)
+            stheta = math.cos(e)
+        else:
+            ctheta = math.sin(t + psi)
+            stheta = -math.cos(t + psi)
         theta = t + psi - _HALF_PI
     tan_th = stheta / ctheta
     if one:

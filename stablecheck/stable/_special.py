@@ -40,8 +40,10 @@ def _cauchy(z):
     return lp, lc, ls
 
 
-def _levy_pos(z):
-    y = z + 1.0
+def _levy_pos(z, y=None):
+    """Levy at beta = 1; ``y`` = z + 1 = z - zeta when known unrounded (the S1 variable)."""
+    if y is None:
+        y = z + 1.0
     with np.errstate(all="ignore"):
         pos = y > 0
         ys = np.where(pos, y, 1.0)
@@ -55,8 +57,12 @@ def _levy_pos(z):
     return lp, lc, ls
 
 
-def closed_form(z, a, b):
-    """(logpdf, logcdf, logsf) for points where ``closed_form_mask`` holds (flat arrays)."""
+def closed_form(z, a, b, x0=None):
+    """(logpdf, logcdf, logsf) for points where ``closed_form_mask`` holds (flat arrays).
+
+    ``x0`` (optional): z - zeta without rounding zeta (the S1 variable), used by Levy, whose
+    density exp(-1/(2 y)) near the support end y = z - zeta -> 0 magnifies any rounding of y.
+    """
     lp = np.empty(z.size)
     lc = np.empty(z.size)
     ls = np.empty(z.size)
@@ -68,7 +74,10 @@ def closed_form(z, a, b):
                         (lneg, _levy_pos, True)):
         if np.any(m):
             zz = -z[m] if refl else z[m]
-            p, cc, ss = fn(zz)
+            if fn is _levy_pos and x0 is not None:
+                p, cc, ss = fn(zz, -x0[m] if refl else x0[m])
+            else:
+                p, cc, ss = fn(zz)
             lp[m] = p
             lc[m], ls[m] = (ss, cc) if refl else (cc, ss)
     return lp, lc, ls

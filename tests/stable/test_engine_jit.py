@@ -22,10 +22,10 @@ def _hard_grid(n=1500, seed=11):
     b[::7], b[1::7] = 1.0, -1.0  # light tails and support ends
     a[2::11] = 1.0  # alpha = 1 branch
     a[3::13] = 1.0 + rng.uniform(-0.01, 0.01, n)[3::13]  # alpha ~ 1 window / direct
-    # |x| up to ~1e6; beyond ~1e6 at alpha ~ 1 both paths carry the engine's own rounding
-    # noise in log g (~|x| 1e-16 after cancellation; measured 6.5e-10 relative between the
-    # paths at x = 1.6e6, alpha = 0.996), which would test the noise, not the transcription
-    x = np.clip(rng.standard_cauchy(n) * 10.0 ** rng.uniform(-3, 5, n), -1e6, 1e6)
+    # |x| up to 1e8: the far tails at |alpha - 1| <= 6e-3, where log g used to carry ~|x| 1e-16
+    # of rounding noise (6.5e-10 between the paths at x = 1.6e6, alpha = 0.996, which capped
+    # this grid at 1e6), are now the shared tail series (``_series.far_tail``)
+    x = np.clip(rng.standard_cauchy(n) * 10.0 ** rng.uniform(-3, 5, n), -1e8, 1e8)
     return x, a, b
 
 
@@ -46,10 +46,10 @@ def test_compiled_integrator_matches_numpy(monkeypatch):
         np.testing.assert_array_equal(g[~np.isfinite(r)], r[~np.isfinite(r)], err_msg=name)
         fin = np.isfinite(r)
         # Rounding-level agreement on log values (relative to max(1, |log|)): measured max
-        # 9.8e-13 at alpha = 1, x = -1.5e5 (sequential vs pairwise sums; Newton roots equal
-        # to 1e-14 in log g, amplified where log g cancels at alpha ~ 1, large |x|); elsewhere
-        # <= 3e-13.  1e-11 keeps 10x margin and is 10x below the engine's accuracy target, so
-        # a transcription error would fail here.
+        # 1.1e-13 (alpha = 1.017, beta = 1, x = -1.3e4: sequential vs pairwise sums, Newton
+        # roots equal to 1e-14 in log g; 9.8e-13 at alpha = 1, x = -1.5e5 before the far-tail
+        # series).  1e-11 keeps margin and is 10x below the engine's accuracy target, so a
+        # transcription error would fail here.
         d = np.abs(g[fin] - r[fin]) / np.maximum(1.0, np.abs(r[fin]))
         assert np.max(d) <= 1e-11, (name, float(np.max(d)))
 

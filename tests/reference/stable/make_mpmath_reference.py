@@ -177,7 +177,9 @@ def reference(x, a, b):
         F, S = 1 - iexp / PI, iexp / PI
     else:
         th0 = mp.atan(br * mp.tan(PI * a / 2)) / a
-        c1 = (PI / 2 - th0) / PI
+        # exactly 0 at beta = 1 (theta0 = pi/2): the rounded (pi/2 - theta0) would swamp the
+        # super-exponentially small F near the support end
+        c1 = mp.mpf(0) if br == 1 else (PI / 2 - th0) / PI
         F = c1 + iexp / PI
         # 1 - c1 - iexp/pi = ((pi/2 + th0) - iexp)/pi = int (1 - e^{-g})/pi over (-th0, pi/2)
         S = i1m / PI
