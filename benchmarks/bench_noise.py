@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
 from benchmarks._util import fmt_ratio, median_time, run_in_subprocess
 
 CHUNK_ROWS = 40
