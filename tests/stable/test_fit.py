@@ -10,6 +10,7 @@ import pytest
 from test_fit_sampler import cms_s0
 
 import stablecheck as sc
+from stablecheck import stable
 from stablecheck.errors import BoundaryWarning, StablecheckWarning, ZeroValuesWarning
 from stablecheck.stable import _fit
 
@@ -71,6 +72,21 @@ def test_symmetric_and_fixed_loc(rng):
     assert r.stderr["beta"] == 0.0 and "beta" not in r.confidence_intervals
     assert abs(r.alpha - 1.4) < 4 * r.stderr["alpha"]
     assert r.loglik <= sc.fit_stable(x, ci=None).loglik + 1e-6  # nested model
+
+
+def test_mle_leaves_the_gaussian_boundary_when_the_likelihood_rises_inside():
+    # S0(1.95, 0), n = 1e3, the 9th sample of fit_accuracy's cell (seed [77, 195, 100, 1000]):
+    # a search from beta ~ 0 stopped at alpha = 2 (log-likelihood -1793.090) while it rises
+    # on the beta = +1 edge just inside (libstable's fit: alpha = 1.9987, -1793.034). The ML
+    # fit restarts there when it lands on alpha = 2 and must beat both.
+    rng = np.random.default_rng([77, 195, 100, 1000])
+    for _ in range(9):
+        x = stable.rvs(1.95, 0.0, size=1000, rng=rng)
+    r = sc.fit_stable(x, ci=None)
+    ll = _fit._loglik_exact(x, tuple(r))
+    ll_two = _fit._loglik_exact(x, (2.0, 0.0, 1.0279616137339314, -0.08474078802375501))
+    assert r.alpha < 2.0 and abs(r.beta) == pytest.approx(1.0)
+    assert ll > ll_two + 0.3 and ll > -1793.034
 
 
 def test_gaussian_boundary_says_beta_not_identified():
