@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from types import ModuleType
 
 import numpy as np
 
 __all__ = ["HAVE_NUMBA", "USE", "usable", "chunk_stats", "log_abs_f32", "LOG_MAX_ABS_ERR",
-           "LOG_MAX_REL_ERR"]
+           "LOG_MAX_REL_ERR", "boot_kernels"]
 
 #: bounds measured exhaustively over [½, 2) (0.18 float32 ulp, 1.54e-8 relative, 5.33e-9
 #: absolute) and rounded up; tests/tail/test_fastlog.py re-measures them
@@ -64,6 +65,28 @@ def _nb() -> ModuleType:
     """The compiled kernels (imports numba on first use)."""
     from . import _fastlog_nb
     return _fastlog_nb
+
+#: bootstrap work (elements) from which importing numba (~1 s once) pays for itself
+_BOOT_IMPORT_WORK = 1 << 24
+
+
+def boot_kernels(work: int) -> ModuleType | None:
+    """The bootstrap kernels of :mod:`._boot_nb` (bitwise the numpy path's results, faster)
+    when numba is usable and either already imported or ``work`` elements justify importing
+    it; else None (the caller runs its numpy path)."""
+    global USE
+    if not USE:
+        return None
+    if "stablecheck.tail._boot_nb" not in sys.modules and (
+            work < _BOOT_IMPORT_WORK and "numba" not in sys.modules):
+        return None
+    try:
+        from . import _boot_nb
+    except ImportError:   # pragma: no cover - numba present but broken: numpy path
+        USE = False
+        return None
+    return _boot_nb
+
 
 def log_abs_f32(x: np.ndarray) -> np.ndarray:
     """float64 ``log|x|`` of finite non-zero float32 ``x`` by the kernel's approximation."""

@@ -14,6 +14,7 @@ from scipy import optimize, special, stats
 from .._results import ConfidenceInterval
 from ..resample._ci import grouped_jackknife
 from ..resample._engine import interval
+from . import _fastlog
 from ._kernels import KERNELS
 from ._select import (
     ADBPlan,
@@ -103,6 +104,10 @@ def poisson_rows(logs: np.ndarray, size: int, depth: int,
     ``depth`` so this happens with negligible probability).
     """
     t = rng.standard_exponential((size, depth))
+    nb = _fastlog.boot_kernels(size * depth)
+    if nb is not None:   # the same values, one fused pass (see _boot_nb)
+        nb.poisson_gather(t, logs, t)
+        return t
     np.cumsum(t, axis=1, out=t)
     return np.take(logs, t.astype(np.intp), mode="clip")
 

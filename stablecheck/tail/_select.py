@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from . import _fastlog
 from ._kernels import hill_path
 
 __all__ = ["double_bootstrap", "analytic_double_bootstrap", "ADBPlan", "drees_kaufmann", "ks_min", "path_stability", "K_METHODS",
@@ -57,12 +58,18 @@ def _stage_argmin(pop: np.ndarray, n: int, m: int, kmax: int, B: int,
     ik = 1.0 / np.arange(1, kmax + 1, dtype=np.float64)
     out = np.empty(R, dtype=np.int64)
     b = max(1, _WORK // (kmax + 1))
+    nb = _fastlog.boot_kernels(R * B * (kmax + 1))
     for r in range(R):
         row = pop[r] - pop[r, 0]
         q = np.zeros(kmax)
         for s0 in range(0, B, b):
             bb = min(b, B - s0)
             t = rng.standard_exponential((bb, kmax + 1))
+            if nb is not None:   # the same d, bitwise, in one fused pass (see _boot_nb)
+                d = np.empty((bb, kmax))
+                nb.stage_proxy(t, float(scale), np.ascontiguousarray(row), ik, d)
+                q += np.einsum("bk,bk->k", d, d)
+                continue
             np.cumsum(t, axis=1, out=t)
             if scale != 1.0:
                 t *= scale

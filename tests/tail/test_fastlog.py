@@ -149,3 +149,27 @@ def test_more_threads_than_values_in_a_chunk(rng):
     np.testing.assert_allclose(lm.log, lm1.log, rtol=1e-12)   # float64 regrouping only
     np.testing.assert_allclose(lm.blk_log, lm1.blk_log, rtol=1e-12)
     np.testing.assert_array_equal(lm.carry_n, lm1.carry_n)
+
+
+def test_bootstrap_kernels_are_bitwise_the_numpy_path(monkeypatch, rng):
+    """The fused bootstrap kernels (_boot_nb) take numpy's exponentials and repeat the numpy
+    path's floating-point operations in the same order, so the replicates, the double
+    bootstrap's k and the re-selecting bootstrap interval are identical, not just close."""
+    from stablecheck.tail import _order, _select
+
+    x = np.abs(rng.standard_t(3, 20_000))
+    logs = np.sort(np.log(x))[::-1]
+
+    def run():
+        g = np.random.default_rng(3)
+        rows = _order.poisson_rows(logs - logs[0], 20, 5_000, g)
+        k = _select._stage_argmin(logs[None], x.size, 8_000, 800, 60, g)
+        r = sc.tail_index(x, ci="bootstrap", n_resamples=100, rng=4)
+        return rows, k, r.alpha, r.k, tuple(r.confidence_interval)[:2]
+
+    monkeypatch.setattr(_fastlog, "_BOOT_IMPORT_WORK", 0)   # use the kernels at any size
+    assert _fastlog.boot_kernels(1) is not None
+    fast, slow = _both_paths(monkeypatch, run)
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert fast[2:] == slow[2:]
