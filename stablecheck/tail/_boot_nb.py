@@ -63,3 +63,43 @@ def stage_proxy(t: Any, scale: float, row: Any, ik: Any, out: Any) -> None:
             m1 = a1 - thr
             a2 = a2 - ((a1 * 2.0) - thr) * thr
             out[r, j] = a2 - (m1 * m1) * 2.0
+
+
+@numba.njit(**_opts)
+def offer(x: Any, idx: Any, start: int, thr: Any, stage: Any, fill: Any, limit: Any,
+          ninf: Any) -> int:
+    """Offer ``x[idx[start:]]`` to the three tails of a :class:`TailSketch`.
+
+    Tail ``t`` (0 = ``|x|``, 1 = ``x⁺``, 2 = ``x⁻`` as a magnitude) appends a value above
+    its threshold ``thr[t]`` to ``stage[t, :fill[t]]``; ±inf are counted in ``ninf`` (never
+    kept). Stops after the value that brings any ``fill[t]`` to ``limit[t]`` (the caller
+    flushes that tail, raising its threshold, and resumes) and returns the next position.
+    """
+    t0, t1, t2 = thr[0], thr[1], thr[2]
+    f0, f1, f2 = fill[0], fill[1], fill[2]
+    l0, l1, l2 = limit[0], limit[1], limit[2]
+    i = start
+    m = idx.size
+    while i < m:
+        v = np.float64(x[idx[i]])
+        i += 1
+        if np.isinf(v):
+            if v > 0:
+                ninf[0] += 1
+            else:
+                ninf[1] += 1
+            continue
+        a = abs(v)
+        if a > t0:
+            stage[0, f0] = a
+            f0 += 1
+        if v > t1:
+            stage[1, f1] = v
+            f1 += 1
+        elif -v > t2:
+            stage[2, f2] = -v
+            f2 += 1
+        if f0 >= l0 or f1 >= l1 or f2 >= l2:
+            break
+    fill[0], fill[1], fill[2] = f0, f1, f2
+    return i

@@ -173,3 +173,32 @@ def test_bootstrap_kernels_are_bitwise_the_numpy_path(monkeypatch, rng):
     np.testing.assert_array_equal(fast[0], slow[0])
     np.testing.assert_array_equal(fast[1], slow[1])
     assert fast[2:] == slow[2:]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_candidate_offer_keeps_the_same_tails(monkeypatch, rng, dtype):
+    """The compiled offer (_boot_nb.offer: three tails at once, a tail flushed as soon as
+    its staging row fills) keeps exactly the numpy path's top-k_max of |x|, x⁺, x⁻ and the
+    same counts, across many flushes, ±inf, NaN, zeros and merges."""
+    from stablecheck.tail import _boot_nb  # noqa: F401  (loads numba: the kernel path)
+
+    x = rng.standard_t(2, 300_000).astype(dtype)
+    x[rng.integers(0, x.size, 50)] = np.inf
+    x[rng.integers(0, x.size, 30)] = -np.inf
+    x[rng.integers(0, x.size, 20)] = np.nan
+    x[rng.integers(0, x.size, 40)] = 0
+
+    def run():
+        a, b = sc.TailSketch(500), sc.TailSketch(500)
+        for c in np.array_split(x[:200_000], 9):
+            a.update(c)
+        for c in np.array_split(x[200_000:], 4):
+            b.update(c)
+        a.merge(b)
+        return a.state()
+
+    fast, slow = _both_paths(monkeypatch, run)
+    for key in slow:
+        np.testing.assert_array_equal(np.asarray(fast[key]), np.asarray(slow[key]), err_msg=key)
+    assert fast["n_posinf"] == np.count_nonzero(x == np.inf)
+    assert fast["top_lower"].size == 500
