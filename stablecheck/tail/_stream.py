@@ -24,7 +24,7 @@ from . import _fastlog
 from ._sketches import LogMomentSketch, TailSketch, _scratch
 from ._source import as_source
 
-__all__ = ["tail_sketches", "feed"]
+__all__ = ["tail_sketches", "feed", "default_threads"]
 
 #: values per chunk for the one-pass builder (4 MiB of float32; measured on the 1e8 file:
 #: 2^20 used ~10% less CPU than 2^18 and ~40% less than 2^16, whose per-chunk overhead shows)
@@ -241,8 +241,18 @@ def _mapped_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecu
             del cur
 
 
-def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = STREAM_CHUNK,
-                  threads: int = 1, prefetch: bool = True, dtype: Any = np.float32
+def default_threads() -> int:
+    """CPUs this process may run on (``os.sched_getaffinity``; ``os.cpu_count`` where that
+    is missing), at most 64: the default ``threads`` of :func:`tail_sketches`."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):   # pragma: no cover - macOS, Windows
+        n = os.cpu_count() or 1
+    return max(1, min(64, n))
+
+
+def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int | None = None,
+                  threads: int | None = None, prefetch: bool = True, dtype: Any = np.float32
                   ) -> tuple[TailSketch, LogMomentSketch]:
     """Build a :class:`TailSketch` and a :class:`LogMomentSketch` in one pass over ``x``.
 
@@ -258,11 +268,14 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
         Mohammadi block lengths for the :class:`LogMomentSketch` (empty: log-moments only).
     dtype : dtype
         Value type of a raw file (ignored for other inputs).
-    chunk : int
-        Values per chunk for arrays and memmaps (other inputs keep their own chunks).
-    threads : int
+    chunk : int, optional
+        Values per chunk for arrays, memmaps and files (other inputs keep their own
+        chunks). Default: :data:`STREAM_CHUNK` (2²⁰), or ``threads × 2¹⁸`` when larger, so
+        each thread's piece stays big enough to amortise the per-chunk bookkeeping.
+    threads : int, optional
         Threads sharing the per-value work of each chunk (``|x|``, threshold filter, logs,
-        sums). The result does not depend on it beyond float64 rounding of the log sums.
+        sums). Default: the CPUs this process may use (:func:`default_threads`). The result
+        does not depend on it beyond float64 rounding of the log sums.
     prefetch : bool
         For arrays and memmaps, fault in the next chunk's pages on a helper thread while the
         current chunk is processed.
@@ -285,8 +298,10 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
     (1.0, 1.0)
     """
     k_max = check_int("k_max", k_max, min=11)
-    chunk = check_int("chunk", chunk, min=1024)
-    threads = check_int("threads", threads, min=1, max=64)
+    threads = default_threads() if threads is None else check_int("threads", threads,
+                                                                   min=1, max=64)
+    chunk = max(STREAM_CHUNK, threads << 18) if chunk is None else check_int(
+        "chunk", chunk, min=1024)
     prefetch = check_bool("prefetch", prefetch)
     ks = [int(check_int("k1", v, min=2)) for v in np.atleast_1d(np.asarray(k1, dtype=object))
           ] if np.size(k1) else []
