@@ -126,7 +126,7 @@ def child(path: str, n: int, threads: int, per_value: str, mode: str) -> dict:
     if _fastlog.USE:   # the kernel alone on one in-cache-sized chunk (compiles/loads it first)
         xk = np.fromfile(path, dtype=np.float32, count=1 << 20)
         ends, seg = np.array([xk.size]), np.empty((3, 1))
-        cand = np.empty(xk.size, np.int64)
+        cand = np.empty(xk.size, np.int32)
         best = math.inf
         for _ in range(20):
             c0 = time.thread_time()

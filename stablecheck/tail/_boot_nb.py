@@ -66,9 +66,9 @@ def stage_proxy(t: Any, scale: float, row: Any, ik: Any, out: Any) -> None:
 
 
 @numba.njit(**_opts)
-def offer(x: Any, idx: Any, start: int, thr: Any, stage: Any, fill: Any, limit: Any,
+def offer(vals: Any, start: int, thr: Any, stage: Any, fill: Any, limit: Any,
           ninf: Any) -> int:
-    """Offer ``x[idx[start:]]`` to the three tails of a :class:`TailSketch`.
+    """Offer ``vals[start:]`` to the three tails of a :class:`TailSketch`.
 
     Tail ``t`` (0 = ``|x|``, 1 = ``x⁺``, 2 = ``x⁻`` as a magnitude) appends a value above
     its threshold ``thr[t]`` to ``stage[t, :fill[t]]``; ±inf are counted in ``ninf`` (never
@@ -79,9 +79,9 @@ def offer(x: Any, idx: Any, start: int, thr: Any, stage: Any, fill: Any, limit: 
     f0, f1, f2 = fill[0], fill[1], fill[2]
     l0, l1, l2 = limit[0], limit[1], limit[2]
     i = start
-    m = idx.size
+    m = vals.size
     while i < m:
-        v = np.float64(x[idx[i]])
+        v = np.float64(vals[i])
         i += 1
         if np.isinf(v):
             if v > 0:

@@ -3,8 +3,8 @@
 Used by :mod:`._stream` and :class:`~._sketches.LogMomentSketch` for float32 data when numba
 is importable (extra ``fast``); otherwise the numpy path (``np.log`` in float32, widened to
 float64) runs. Per value the kernel computes, branch-free and vectorised (AVX2: 8 float32
-lanes), the threshold test ``|x| > cut`` (a count; positions are collected by a scalar
-re-scan of the few 1024-value blocks that have any), the count of zeros/±inf/NaN, and
+lanes), the threshold test ``|x| > cut`` (a count; the values passing it are copied out by
+a scalar re-scan of the 64-value groups that have any), the count of zeros/±inf/NaN, and
 ``log|x|`` with its square, summed in float64 per segment together with ``x`` itself
 (segments are cut at every Mohammadi block boundary, so block sums need no second pass).
 
@@ -102,8 +102,9 @@ def chunk_stats(x: np.ndarray, cutbits: int, ends: np.ndarray, segx: np.ndarray,
 
     Fills, for each segment ``[ends[s-1], ends[s])`` (``ends`` increasing int64, last =
     ``x.size``), ``segx[s]``, ``segl[s]``, ``segl2[s]`` with the float64 sums of ``x``,
-    ``log|x|`` and ``log²|x|``, and writes the positions with ``|x| > cut`` (``cutbits``: the
-    int32 bits of the float32 ``cut >= 0``) to ``cand`` (size ``>= x.size``). Returns the
+    ``log|x|`` and ``log²|x|``, and writes the values with ``|x| > cut`` (``cutbits``: the
+    int32 bits of the float32 ``cut >= 0``), in order, as int32 bits to ``cand`` (int32, size
+    ``>= x.size``; view it as float32). Returns the
     number of candidates and of zeros/±inf/NaN; when the latter is non-zero the sums count
     those values as ``log|x| = 0`` and must not be used. Releases the GIL.
     """

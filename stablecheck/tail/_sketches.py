@@ -135,7 +135,7 @@ class TailSketch(Sketch):
         """Offer ``x[idx]`` (positions that passed the threshold filter)."""
         nb = _fastlog.boot_kernels(0) if idx.size else None
         if nb is not None:
-            return self._take_nb(nb, x, idx)
+            return self._take_values(x[idx], nb)
         # Until the buffers fill, most values are candidates: offer them in slices so the
         # float64 temporaries stay small (peak memory independent of the chunk size).
         step = max(1 << 16, 2 * self.k_max)
@@ -149,12 +149,16 @@ class TailSketch(Sketch):
             self._offer(c)
         return self
 
-    def _take_nb(self, nb: Any, x: np.ndarray, idx: np.ndarray) -> TailSketch:
-        """:meth:`_take` by the compiled :func:`~._boot_nb.offer` (numba already loaded):
-        candidates go straight from ``x`` into per-tail staging rows, and a tail is flushed
-        (partitioned, its threshold raised) as soon as its staging row is full, so the
-        rest of the chunk is filtered against the raised threshold. The kept values are the
-        same as the numpy path's: exact top-``k_max``."""
+    def _take_values(self, vals: np.ndarray, nb: Any = None) -> TailSketch:
+        """Offer the candidate values ``vals`` (1-D float; ``n`` already counted) by the
+        compiled :func:`~._boot_nb.offer` (numba loaded; else :meth:`_offer`): candidates
+        go into per-tail staging rows, and a tail is flushed (partitioned, its threshold
+        raised) as soon as its staging row is full, so the rest of the chunk is filtered
+        against the raised threshold. The kept values are the same as the numpy path's:
+        exact top-``k_max``."""
+        nb = nb or _fastlog.boot_kernels(0)
+        if nb is None:
+            return self._take(vals, np.arange(vals.size))
         st = self.__dict__.get("_stage")
         if st is None:
             st = self._stage = np.empty((3, 2 * self.k_max))
@@ -162,13 +166,13 @@ class TailSketch(Sketch):
         fill = self._sfill
         thr = np.array([self._thr[t] for t in _TAILS])
         ninf = np.zeros(2, dtype=np.int64)
-        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        vals = np.ascontiguousarray(vals)
         pos = 0
-        while pos < idx.size:
+        while pos < vals.size:
             # a tail's buffer plus its staging row stays within 2 k_max, as in _offer
             limit = np.array([2 * self.k_max - self._buf[t].size - self._npending[t]
                               for t in _TAILS], dtype=np.int64)
-            pos = nb.offer(x, idx, pos, thr, st, fill, limit, ninf)
+            pos = nb.offer(vals, pos, thr, st, fill, limit, ninf)
             for j, t in enumerate(_TAILS):
                 if fill[j] >= limit[j]:
                     self._flush(t)
@@ -389,7 +393,7 @@ class LogMomentSketch(Sketch):
         m = x.size
         ends = self._seg_ends(m)
         seg = np.empty((3, ends.size))
-        cand = _scratch(self, "_cand", 0, np.int64)
+        cand = _scratch(self, "_cand", 0, np.int32)
         _, nbad = _fastlog.chunk_stats(x, _NO_CUT, ends, seg[0], seg[1], seg[2], cand)
         if not nbad:
             return self._commit_segs(m, 0, 0, ends, seg)

@@ -85,7 +85,7 @@ class _Pass:
         bounds = np.linspace(0, n, self.threads + 1).astype(np.int64)
         ends = lm._seg_ends(n, bounds[1:-1])
         seg = np.empty((3, ends.size))
-        cand = self._buf("cand", n, np.int64)
+        cand = self._buf("cand", n, np.int32)
         cutbits = int(ts._cut(np.float32).view(np.int32)) if ts is not None else 0x7FFFFFFF
         # piece p owns the segments ending in (bounds[p], bounds[p+1]] (none if empty)
         cuts = np.searchsorted(ends, bounds, side="right")
@@ -102,8 +102,8 @@ class _Pass:
             return
         if ts is not None:
             ts.n += n
-            idx = np.concatenate([cand[s:s + p[0]] + s for p, s in zip(parts, bounds[:-1])])
-            ts._take(x, idx)
+            vals = np.concatenate([cand[s:s + p[0]] for p, s in zip(parts, bounds[:-1])])
+            ts._take_values(vals.view(np.float32))
         lm._commit_segs(n, 0, 0, ends, seg)
 
     def feed(self, x: np.ndarray) -> None:

@@ -130,7 +130,7 @@ def test_kernel_is_simd_vectorised():
     k = numba.njit(**opts)(_fastlog._nb()._stats_kernel.py_func)
     x = np.ones(64, np.float32)
     k(x.view(np.int32), np.int32(0), np.array([64]), np.empty(1), np.empty(1), np.empty(1),
-      np.empty(64, np.int64))
+      np.empty(64, np.int32))
     asm = k.inspect_asm(k.signatures[0])
     assert re.search(r"vfmadd\d+ps\s[^\n]*%ymm", asm)   # 8-lane float32 FMA (log polynomial)
     assert re.search(r"vaddpd\s+%ymm", asm)        # packed double adds, 4 lanes
