@@ -229,6 +229,7 @@ def order_estimate(
             plan = ADBPlan(n, depth, kmax1_cap=cap1, **opts)
         # replicates per batch: the (batch, depth) work arrays stay near cache size
         batch = max(16, min(R, _BOOT_CACHE // max(depth, 1)))
+        _fastlog.boot_kernels(R * depth)   # loads the kernels if the whole job pays for it
         exps = None
         if replicate_pops is None and (plan is not None or not auto):
             # nothing else draws from rng in the loop: the next batch's exponentials are
