@@ -378,11 +378,14 @@ class LogMomentSketch(Sketch):
         return self
 
     # -- float32 kernel path (numba; see _fastlog) ---------------------------------
-    def _seg_ends(self, m: int, extra: Any = ()) -> np.ndarray:
+    def _seg_ends(self, m: int, extra: Any = (), carry: np.ndarray | None = None
+                  ) -> np.ndarray:
         """Segment ends for a chunk of ``m`` usable values: every block boundary of every
-        ``K1`` (given the carried partial blocks), the positions in ``extra``, and ``m``."""
+        ``K1`` (given the carried partial blocks: ``carry``, default the current
+        ``carry_n``), the positions in ``extra``, and ``m``."""
+        carry = self.carry_n if carry is None else carry
         parts = [np.arange(int(K1) - int(c), m, int(K1), dtype=np.int64)
-                 for K1, c in zip(self.k1, self.carry_n)]
+                 for K1, c in zip(self.k1, carry)]
         e = np.unique(np.concatenate([*parts, np.asarray(extra, dtype=np.int64),
                                       np.array([m], dtype=np.int64)]))
         return e[e > 0]

@@ -39,13 +39,20 @@ class _Pass:
     and their squares — runs on the pieces concurrently (numpy releases the GIL); the
     sketches' bookkeeping (candidate offers, block sums, moment merges) then runs once per
     chunk on the main thread. Thresholds only change in that bookkeeping, so the pieces read
-    a consistent state.
+    a consistent state. On the numba path with ``threads > 1`` the kernel of chunk i+1 runs
+    on the pool while the main thread settles chunk i (see :meth:`feed32`), so the serial
+    bookkeeping overlaps the parallel work; :meth:`finish` settles the last chunk.
     """
 
     def __init__(self, ts: TailSketch | None, lm: LogMomentSketch | None, threads: int):
         self.ts, self.lm, self.threads = ts, lm, threads
-        self.pool = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        # with more than one thread the kernel path is pipelined: every piece of chunk i+1
+        # runs on the pool while this thread does chunk i's bookkeeping
+        self.pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         self.bufs: dict[str, np.ndarray] = {}
+        self._prev: tuple | None = None     # launched, not yet settled kernel job
+        self._carry = np.zeros(0, dtype=np.int64)
+        self._flip = 0
 
     def close(self) -> None:
         if self.pool is not None:
@@ -75,17 +82,20 @@ class _Pass:
                  cand: np.ndarray) -> tuple[int, int]:
         return _fastlog.chunk_stats(x, cutbits, ends, seg[0], seg[1], seg[2], cand)
 
-    def feed32(self, x: np.ndarray) -> None:
-        """The numba path for a contiguous float32 chunk: one kernel call per piece does
-        everything per value (threshold count, zero/non-finite count, log, the float64
-        sums per block segment); chunks holding zeros or non-finite values go through the
-        sketches' own (counting) paths, which use the same kernel for the logs."""
+    def _launch(self, x: np.ndarray) -> tuple:
+        """Start the kernel on every piece of chunk ``x`` (on the pool when pipelined).
+
+        Segment ends come from the block carry *predicted* for the start of ``x`` (the
+        previous chunk, not settled yet, assumed clean: carry + n mod K1); the threshold is
+        the one in force now — possibly lower than after the pending chunk's offers, which
+        only lets more candidates through (the kept values stay exact)."""
         ts, lm = self.ts, self.lm
         n = x.size
         bounds = np.linspace(0, n, self.threads + 1).astype(np.int64)
-        ends = lm._seg_ends(n, bounds[1:-1])
+        ends = lm._seg_ends(n, bounds[1:-1], carry=self._carry)
         seg = np.empty((3, ends.size))
-        cand = self._buf("cand", n, np.int32)
+        self._flip ^= 1     # two candidate buffers: the pending job keeps the other one
+        cand = self._buf(f"cand{self._flip}", n, np.int32)
         cutbits = int(ts._cut(np.float32).view(np.int32)) if ts is not None else 0x7FFFFFFF
         # piece p owns the segments ending in (bounds[p], bounds[p+1]] (none if empty)
         cuts = np.searchsorted(ends, bounds, side="right")
@@ -93,18 +103,58 @@ class _Pass:
         for p in range(self.threads):
             s, e, a, b = bounds[p], bounds[p + 1], cuts[p], cuts[p + 1]
             args.append((x[s:e], cutbits, ends[a:b] - s, seg[:, a:b], cand[s:e]))
-        futs = [self.pool.submit(self._piece32, *p) for p in args[1:]] if self.pool else []
-        parts = [self._piece32(*args[0])] + [f.result() for f in futs]
+        if self.pool is not None:
+            parts: Any = [self.pool.submit(self._piece32, *p) for p in args]
+        else:
+            parts = [self._piece32(*p) for p in args]
+        if lm.k1.size:
+            self._carry = (self._carry + n) % lm.k1
+        return x, bounds, ends, seg, cand, parts
+
+    def _settle(self, job: tuple) -> bool:
+        """Bookkeeping of a launched job; False if its chunk held zeros or non-finite
+        values (then counted by the sketches' own paths, and the block alignment of the
+        chunks launched after it no longer holds)."""
+        ts, lm = self.ts, self.lm
+        x, bounds, ends, seg, cand, parts = job
+        parts = [p.result() if hasattr(p, "result") else p for p in parts]
+        n = x.size
         if any(p[1] for p in parts):
             if ts is not None:
                 ts.update(x)
             lm.update(x)
-            return
+            return False
         if ts is not None:
             ts.n += n
             vals = np.concatenate([cand[s:s + p[0]] for p, s in zip(parts, bounds[:-1])])
             ts._take_values(vals.view(np.float32))
         lm._commit_segs(n, 0, 0, ends, seg)
+        return True
+
+    def finish(self) -> None:
+        """Settle the pending chunk (call once after the last chunk)."""
+        job, self._prev = self._prev, None
+        if job is not None:
+            self._settle(job)
+
+    def feed32(self, x: np.ndarray) -> None:
+        """The numba path for a contiguous float32 chunk: one kernel call per piece does
+        everything per value (threshold count, zero/non-finite count, log, the float64
+        sums per block segment); chunks holding zeros or non-finite values go through the
+        sketches' own (counting) paths, which use the same kernel for the logs. With a
+        pool, chunk ``x`` is launched before the previous chunk is settled."""
+        if self._prev is None:
+            self._carry = self.lm.carry_n.copy()
+        job = self._launch(x)
+        prev, self._prev = self._prev, job
+        if prev is not None and not self._settle(prev):
+            for f in job[-1]:   # launched on a wrong block alignment: redo it
+                if hasattr(f, "result"):
+                    f.result()
+            self._carry = self.lm.carry_n.copy()
+            self._prev = self._launch(x)
+        if self.pool is None:
+            self.finish()
 
     def feed(self, x: np.ndarray) -> None:
         ts, lm = self.ts, self.lm
@@ -112,6 +162,7 @@ class _Pass:
         if _fastlog.usable(x) and lm is not None:
             self.feed32(np.ascontiguousarray(x))
             return
+        self.finish()
         a = self._buf("a", n, x.dtype)
         mask = self._buf("mask", n, np.bool_)
         lf = self._buf("lf", n, np.float64)
@@ -159,7 +210,12 @@ def feed(chunk: Any, ts: TailSketch | None, lm: LogMomentSketch | None,
         return
     if lm.dim != 1:
         raise ValueError("feed() needs a scalar LogMomentSketch (dim=1).")
-    (_pass or _Pass(ts, lm, 1)).feed(x)
+    if _pass is None:
+        _pass = _Pass(ts, lm, 1)
+        _pass.feed(x)
+        _pass.finish()
+    else:
+        _pass.feed(x)
 
 
 def _touch(c: np.ndarray) -> None:
@@ -318,6 +374,7 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int | No
                 for c in chunks(os.fspath(x), dt, chunk, pool):
                     feed(c, ts, lm, work)
                     del c
+                work.finish()
         finally:
             work.close()
         return ts, lm
@@ -335,6 +392,7 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int | No
         else:
             for c in chunks:
                 feed(c, ts, lm, work)
+        work.finish()
     finally:
         work.close()
     return ts, lm

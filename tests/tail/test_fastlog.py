@@ -202,3 +202,44 @@ def test_compiled_candidate_offer_keeps_the_same_tails(monkeypatch, rng, dtype):
         np.testing.assert_array_equal(np.asarray(fast[key]), np.asarray(slow[key]), err_msg=key)
     assert fast["n_posinf"] == np.count_nonzero(x == np.inf)
     assert fast["top_lower"].size == 500
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_pipelined_pass_with_bad_chunks_matches_separate_updates(rng, tmp_path, threads):
+    """With threads > 1 chunk i+1's kernel runs while chunk i is settled, on the block
+    alignment predicted for a clean chunk i; a chunk holding zeros/NaN/inf breaks the
+    prediction and the next chunk is redone. Chunks of odd sizes, bad chunks in a row and
+    at the end: the sketches equal one update() per chunk (TailSketch and counts exactly,
+    log-moments and block moments to float64 rounding)."""
+    from stablecheck.tail import _boot_nb  # noqa: F401  (numba loaded: the kernel path)
+
+    x = rng.standard_cauchy(400_003).astype(np.float32)
+    x[[5, 150_000, 150_001, 399_000]] = 0.0
+    x[[150_002, 260_000]] = np.nan
+    x[300_000] = -np.inf
+    cuts = [0, 7_001, 100_000, 149_990, 150_010, 200_000, 259_000, 261_000, 262_000,
+            300_001, 350_000, 398_000, x.size]
+    chunks = [x[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+    ts, lm = sc.tail_sketches(chunks, k_max=3000, k1=(77, 547), threads=threads)
+    ts1, lm1 = sc.TailSketch(3000), LogMomentSketch(k1=(77, 547))
+    for c in chunks:
+        ts1.update(c)
+        lm1.update(c)
+    for t in ("abs", "upper", "lower"):
+        np.testing.assert_array_equal(ts.top(t), ts1.top(t))
+    assert (ts.n, ts.n_zero, ts.n_nan, ts.n_posinf, ts.n_neginf) == (
+        ts1.n, ts1.n_zero, ts1.n_nan, ts1.n_posinf, ts1.n_neginf)
+    assert (lm.n, lm.n_zero, lm.n_nonfinite) == (lm1.n, lm1.n_zero, lm1.n_nonfinite)
+    np.testing.assert_array_equal(lm.carry_n, lm1.carry_n)
+    np.testing.assert_allclose(lm.log, lm1.log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_log, lm1.blk_log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_sumlogx, lm1.blk_sumlogx, rtol=1e-12)
+    # the same from a file (mapped windows), chunk 4096 values
+    path = tmp_path / "x.f32"
+    x.tofile(path)
+    ts2, lm2 = sc.tail_sketches(str(path), k_max=3000, k1=(77, 547), chunk=4096,
+                                threads=threads)
+    np.testing.assert_array_equal(ts2.top("abs"), ts1.top("abs"))
+    assert (lm2.n, lm2.n_zero, lm2.n_nonfinite) == (lm1.n, lm1.n_zero, lm1.n_nonfinite)
+    np.testing.assert_array_equal(lm2.carry_n, lm1.carry_n)
+    np.testing.assert_allclose(lm2.blk_log, lm1.blk_log, rtol=1e-12)
