@@ -3,8 +3,8 @@
 Used by :mod:`._stream` and :class:`~._sketches.LogMomentSketch` for float32 data when numba
 is importable (extra ``fast``); otherwise the numpy path (``np.log`` in float32, widened to
 float64) runs. Per value the kernel computes, branch-free and vectorised (AVX2: 8 float32
-lanes), the threshold test ``|x| > cut`` (a count; positions are collected by a scalar
-re-scan of the few 1024-value blocks that have any), the count of zeros/±inf/NaN, and
+lanes), the threshold test ``|x| > cut`` (a count; the values passing it are copied out by
+a scalar re-scan of the 64-value groups that have any), the count of zeros/±inf/NaN, and
 ``log|x|`` with its square, summed in float64 per segment together with ``x`` itself
 (segments are cut at every Mohammadi block boundary, so block sums need no second pass).
 
@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from types import ModuleType
 
 import numpy as np
 
 __all__ = ["HAVE_NUMBA", "USE", "usable", "chunk_stats", "log_abs_f32", "LOG_MAX_ABS_ERR",
-           "LOG_MAX_REL_ERR"]
+           "LOG_MAX_REL_ERR", "boot_kernels"]
 
 #: bounds measured exhaustively over [½, 2) (0.18 float32 ulp, 1.54e-8 relative, 5.33e-9
 #: absolute) and rounded up; tests/tail/test_fastlog.py re-measures them
@@ -65,6 +66,28 @@ def _nb() -> ModuleType:
     from . import _fastlog_nb
     return _fastlog_nb
 
+#: bootstrap work (elements) from which importing numba (~1 s once) pays for itself
+_BOOT_IMPORT_WORK = 1 << 24
+
+
+def boot_kernels(work: int) -> ModuleType | None:
+    """The bootstrap kernels of :mod:`._boot_nb` (bitwise the numpy path's results, faster)
+    when numba is usable and either already imported or ``work`` elements justify importing
+    it; else None (the caller runs its numpy path)."""
+    global USE
+    if not USE:
+        return None
+    if "stablecheck.tail._boot_nb" not in sys.modules and (
+            work < _BOOT_IMPORT_WORK and "numba" not in sys.modules):
+        return None
+    try:
+        from . import _boot_nb
+    except ImportError:   # pragma: no cover - numba present but broken: numpy path
+        USE = False
+        return None
+    return _boot_nb
+
+
 def log_abs_f32(x: np.ndarray) -> np.ndarray:
     """float64 ``log|x|`` of finite non-zero float32 ``x`` by the kernel's approximation."""
     x = np.ascontiguousarray(x, dtype=np.float32)
@@ -79,8 +102,9 @@ def chunk_stats(x: np.ndarray, cutbits: int, ends: np.ndarray, segx: np.ndarray,
 
     Fills, for each segment ``[ends[s-1], ends[s])`` (``ends`` increasing int64, last =
     ``x.size``), ``segx[s]``, ``segl[s]``, ``segl2[s]`` with the float64 sums of ``x``,
-    ``log|x|`` and ``log²|x|``, and writes the positions with ``|x| > cut`` (``cutbits``: the
-    int32 bits of the float32 ``cut >= 0``) to ``cand`` (size ``>= x.size``). Returns the
+    ``log|x|`` and ``log²|x|``, and writes the values with ``|x| > cut`` (``cutbits``: the
+    int32 bits of the float32 ``cut >= 0``), in order, as int32 bits to ``cand`` (int32, size
+    ``>= x.size``; view it as float32). Returns the
     number of candidates and of zeros/±inf/NaN; when the latter is non-zero the sums count
     those values as ``log|x| = 0`` and must not be used. Releases the GIL.
     """

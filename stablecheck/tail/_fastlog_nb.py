@@ -81,7 +81,9 @@ def _log_kernel(xi: Any, out: Any) -> None:
 def _stats_kernel(xi: Any, cutbits: Any, ends: Any, segx: Any, segl: Any, segl2: Any,
                   cand: Any) -> Any:
     """Per segment ``[ends[s-1], ends[s])``: float64 sums of x, log|x|, log²|x|;
-    positions with ``|x| > cut`` into ``cand``. Returns (n candidates, n zero/inf/NaN)."""
+    the values (int32 bits) with ``|x| > cut`` into ``cand``, in order (copied while their
+    block is in L1: gathering them later from the chunk costs a cache miss each). Returns
+    (n candidates, n zero/inf/NaN)."""
     nc_tot = 0
     nbad = 0
     lo = 0
@@ -125,7 +127,7 @@ def _stats_kernel(xi: Any, cutbits: Any, ends: Any, segx: Any, segl: Any, segl2:
                         hc = np.int32(hc + np.int32((grp[t] & _ABS) > cutbits))
                     if hc:
                         for t in range(grp.size):
-                            cand[nc_tot] = j + g + t
+                            cand[nc_tot] = grp[t]
                             nc_tot += np.int64((grp[t] & _ABS) > cutbits)
             nbad += nb
             j = h

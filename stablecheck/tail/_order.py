@@ -14,12 +14,14 @@ from scipy import optimize, special, stats
 from .._results import ConfidenceInterval
 from ..resample._ci import grouped_jackknife
 from ..resample._engine import interval
+from . import _fastlog
 from ._kernels import KERNELS
 from ._select import (
     ADBPlan,
     db_grid,
     double_bootstrap,
     drees_kaufmann,
+    exponentials_ahead,
     ks_min,
     path_stability,
 )
@@ -92,7 +94,7 @@ def _kernel_at(kernel: str, pops: np.ndarray, ks: np.ndarray) -> np.ndarray:
 
 
 def poisson_rows(logs: np.ndarray, size: int, depth: int,
-                 rng: np.random.Generator) -> np.ndarray:
+                 rng: np.random.Generator, t: np.ndarray | None = None) -> np.ndarray:
     """Top ``depth`` log values of ``size`` tail-only Poisson resamples (of the sample's own
     size), one per row of a C-ordered ``(size, depth)`` array.
 
@@ -100,9 +102,16 @@ def poisson_rows(logs: np.ndarray, size: int, depth: int,
     standard exponentials, see :class:`~stablecheck.resample.PoissonTail`): rank
     ``ceil(T_j) − 1``, which equals ``floor(T_j)`` (the integer cast) with probability 1.
     Ranks beyond the buffer read its last value (``mode="clip"``; the caller sizes
-    ``depth`` so this happens with negligible probability).
+    ``depth`` so this happens with negligible probability). ``t``: the
+    ``rng.standard_exponential((size, depth))`` draws, when the caller made them already
+    (overwritten).
     """
-    t = rng.standard_exponential((size, depth))
+    if t is None:
+        t = rng.standard_exponential((size, depth))
+    nb = _fastlog.boot_kernels(size * depth)
+    if nb is not None:   # the same values, one fused pass (see _boot_nb)
+        nb.poisson_gather(t, logs, t)
+        return t
     np.cumsum(t, axis=1, out=t)
     return np.take(logs, t.astype(np.intp), mode="clip")
 
@@ -220,10 +229,18 @@ def order_estimate(
             plan = ADBPlan(n, depth, kmax1_cap=cap1, **opts)
         # replicates per batch: the (batch, depth) work arrays stay near cache size
         batch = max(16, min(R, _BOOT_CACHE // max(depth, 1)))
+        _fastlog.boot_kernels(R * depth)   # loads the kernels if the whole job pays for it
+        exps = None
+        if replicate_pops is None and (plan is not None or not auto):
+            # nothing else draws from rng in the loop: the next batch's exponentials are
+            # drawn on a helper thread (same draws, same order)
+            exps = exponentials_ahead(rng, [(min(batch, R - r0), depth)
+                                            for r0 in range(0, R, batch)])
         for r0 in range(0, R, batch):
             b = min(batch, R - r0)
             if replicate_pops is None:
-                rows = poisson_rows(logs_c, b, depth, rng)
+                rows = poisson_rows(logs_c, b, depth, rng,
+                                    None if exps is None else next(exps))
             else:
                 rows = replicate_pops(b, depth, rng) - logs[0]
             sums = None

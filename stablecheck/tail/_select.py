@@ -17,9 +17,13 @@ sample) plus the sample size ``n``:
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from . import _fastlog
 from ._kernels import hill_path
 
 __all__ = ["double_bootstrap", "analytic_double_bootstrap", "ADBPlan", "drees_kaufmann", "ks_min", "path_stability", "K_METHODS",
@@ -42,6 +46,26 @@ def db_grid(n: int, depth: int, epsilon: float, k_frac: float) -> tuple[int, int
     return n1, n2, kmax1, kmax2
 
 
+def exponentials_ahead(rng: np.random.Generator, shapes: list[tuple[int, int]]
+                       ) -> Iterator[np.ndarray]:
+    """``rng.standard_exponential(shape)`` for each of ``shapes`` in turn — the same draws
+    in the same order as calling it in a loop — with the next block drawn on a helper thread
+    while the caller works on the current one (numpy releases the GIL while filling). The
+    caller must not use ``rng`` until the iterator is exhausted. Without a second CPU, or
+    for a single block, no thread is started."""
+    if len(shapes) < 2 or (os.cpu_count() or 1) < 2:
+        for shp in shapes:
+            yield rng.standard_exponential(shp)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        fut = pool.submit(rng.standard_exponential, shapes[0])
+        for i in range(len(shapes)):
+            cur = fut.result()
+            if i + 1 < len(shapes):
+                fut = pool.submit(rng.standard_exponential, shapes[i + 1])
+            yield cur
+
+
 def _stage_argmin(pop: np.ndarray, n: int, m: int, kmax: int, B: int,
                   rng: np.random.Generator) -> np.ndarray:
     """argmin_k of the bootstrap MSE proxy ``E*[(M2* - 2 M1*²)²]`` for each population row.
@@ -57,12 +81,20 @@ def _stage_argmin(pop: np.ndarray, n: int, m: int, kmax: int, B: int,
     ik = 1.0 / np.arange(1, kmax + 1, dtype=np.float64)
     out = np.empty(R, dtype=np.int64)
     b = max(1, _WORK // (kmax + 1))
+    nb = _fastlog.boot_kernels(R * B * (kmax + 1))
+    exps = exponentials_ahead(rng, [(min(b, B - s0), kmax + 1) for _ in range(R)
+                                    for s0 in range(0, B, b)])
     for r in range(R):
         row = pop[r] - pop[r, 0]
         q = np.zeros(kmax)
         for s0 in range(0, B, b):
             bb = min(b, B - s0)
-            t = rng.standard_exponential((bb, kmax + 1))
+            t = next(exps)
+            if nb is not None:   # the same d, bitwise, in one fused pass (see _boot_nb)
+                d = np.empty((bb, kmax))
+                nb.stage_proxy(t, float(scale), np.ascontiguousarray(row), ik, d)
+                q += np.einsum("bk,bk->k", d, d)
+                continue
             np.cumsum(t, axis=1, out=t)
             if scale != 1.0:
                 t *= scale

@@ -133,6 +133,9 @@ class TailSketch(Sketch):
 
     def _take(self, x: np.ndarray, idx: np.ndarray) -> TailSketch:
         """Offer ``x[idx]`` (positions that passed the threshold filter)."""
+        nb = _fastlog.boot_kernels(0) if idx.size else None
+        if nb is not None:
+            return self._take_values(x[idx], nb)
         # Until the buffers fill, most values are candidates: offer them in slices so the
         # float64 temporaries stay small (peak memory independent of the chunk size).
         step = max(1 << 16, 2 * self.k_max)
@@ -144,6 +147,38 @@ class TailSketch(Sketch):
                 self.n_neginf += int(np.count_nonzero(c == -np.inf))
                 c = c[~inf]
             self._offer(c)
+        return self
+
+    def _take_values(self, vals: np.ndarray, nb: Any = None) -> TailSketch:
+        """Offer the candidate values ``vals`` (1-D float; ``n`` already counted) by the
+        compiled :func:`~._boot_nb.offer` (numba loaded; else :meth:`_offer`): candidates
+        go into per-tail staging rows, and a tail is flushed (partitioned, its threshold
+        raised) as soon as its staging row is full, so the rest of the chunk is filtered
+        against the raised threshold. The kept values are the same as the numpy path's:
+        exact top-``k_max``."""
+        nb = nb or _fastlog.boot_kernels(0)
+        if nb is None:
+            return self._take(vals, np.arange(vals.size))
+        st = self.__dict__.get("_stage")
+        if st is None:
+            st = self._stage = np.empty((3, 2 * self.k_max))
+            self._sfill = np.zeros(3, dtype=np.int64)
+        fill = self._sfill
+        thr = np.array([self._thr[t] for t in _TAILS])
+        ninf = np.zeros(2, dtype=np.int64)
+        vals = np.ascontiguousarray(vals)
+        pos = 0
+        while pos < vals.size:
+            # a tail's buffer plus its staging row stays within 2 k_max, as in _offer
+            limit = np.array([2 * self.k_max - self._buf[t].size - self._npending[t]
+                              for t in _TAILS], dtype=np.int64)
+            pos = nb.offer(vals, pos, thr, st, fill, limit, ninf)
+            for j, t in enumerate(_TAILS):
+                if fill[j] >= limit[j]:
+                    self._flush(t)
+                    thr[j] = self._thr[t]
+        self.n_posinf += int(ninf[0])
+        self.n_neginf += int(ninf[1])
         return self
 
     def _offer(self, c: np.ndarray) -> None:
@@ -159,9 +194,16 @@ class TailSketch(Sketch):
                     self._flush(tail)
 
     def _flush(self, tail: str) -> None:
-        if not self._pending[tail]:
+        staged = self.__dict__.get("_stage")
+        j = _TAILS.index(tail)
+        nst = int(self._sfill[j]) if staged is not None else 0
+        if not self._pending[tail] and not nst:
             return
-        buf = np.concatenate([self._buf[tail], *self._pending[tail]])
+        parts = [self._buf[tail], *self._pending[tail]]
+        if nst:
+            parts.append(staged[j, :nst])
+            self._sfill[j] = 0
+        buf = np.concatenate(parts)
         self._pending[tail] = []
         self._npending[tail] = 0
         buf = _compact(buf, self.k_max)
@@ -336,11 +378,14 @@ class LogMomentSketch(Sketch):
         return self
 
     # -- float32 kernel path (numba; see _fastlog) ---------------------------------
-    def _seg_ends(self, m: int, extra: Any = ()) -> np.ndarray:
+    def _seg_ends(self, m: int, extra: Any = (), carry: np.ndarray | None = None
+                  ) -> np.ndarray:
         """Segment ends for a chunk of ``m`` usable values: every block boundary of every
-        ``K1`` (given the carried partial blocks), the positions in ``extra``, and ``m``."""
+        ``K1`` (given the carried partial blocks: ``carry``, default the current
+        ``carry_n``), the positions in ``extra``, and ``m``."""
+        carry = self.carry_n if carry is None else carry
         parts = [np.arange(int(K1) - int(c), m, int(K1), dtype=np.int64)
-                 for K1, c in zip(self.k1, self.carry_n)]
+                 for K1, c in zip(self.k1, carry)]
         e = np.unique(np.concatenate([*parts, np.asarray(extra, dtype=np.int64),
                                       np.array([m], dtype=np.int64)]))
         return e[e > 0]
@@ -351,7 +396,7 @@ class LogMomentSketch(Sketch):
         m = x.size
         ends = self._seg_ends(m)
         seg = np.empty((3, ends.size))
-        cand = _scratch(self, "_cand", 0, np.int64)
+        cand = _scratch(self, "_cand", 0, np.int32)
         _, nbad = _fastlog.chunk_stats(x, _NO_CUT, ends, seg[0], seg[1], seg[2], cand)
         if not nbad:
             return self._commit_segs(m, 0, 0, ends, seg)

@@ -24,7 +24,7 @@ from . import _fastlog
 from ._sketches import LogMomentSketch, TailSketch, _scratch
 from ._source import as_source
 
-__all__ = ["tail_sketches", "feed"]
+__all__ = ["tail_sketches", "feed", "default_threads"]
 
 #: values per chunk for the one-pass builder (4 MiB of float32; measured on the 1e8 file:
 #: 2^20 used ~10% less CPU than 2^18 and ~40% less than 2^16, whose per-chunk overhead shows)
@@ -39,13 +39,20 @@ class _Pass:
     and their squares — runs on the pieces concurrently (numpy releases the GIL); the
     sketches' bookkeeping (candidate offers, block sums, moment merges) then runs once per
     chunk on the main thread. Thresholds only change in that bookkeeping, so the pieces read
-    a consistent state.
+    a consistent state. On the numba path with ``threads > 1`` the kernel of chunk i+1 runs
+    on the pool while the main thread settles chunk i (see :meth:`feed32`), so the serial
+    bookkeeping overlaps the parallel work; :meth:`finish` settles the last chunk.
     """
 
     def __init__(self, ts: TailSketch | None, lm: LogMomentSketch | None, threads: int):
         self.ts, self.lm, self.threads = ts, lm, threads
-        self.pool = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        # with more than one thread the kernel path is pipelined: every piece of chunk i+1
+        # runs on the pool while this thread does chunk i's bookkeeping
+        self.pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         self.bufs: dict[str, np.ndarray] = {}
+        self._prev: tuple | None = None     # launched, not yet settled kernel job
+        self._carry = np.zeros(0, dtype=np.int64)
+        self._flip = 0
 
     def close(self) -> None:
         if self.pool is not None:
@@ -75,17 +82,20 @@ class _Pass:
                  cand: np.ndarray) -> tuple[int, int]:
         return _fastlog.chunk_stats(x, cutbits, ends, seg[0], seg[1], seg[2], cand)
 
-    def feed32(self, x: np.ndarray) -> None:
-        """The numba path for a contiguous float32 chunk: one kernel call per piece does
-        everything per value (threshold count, zero/non-finite count, log, the float64
-        sums per block segment); chunks holding zeros or non-finite values go through the
-        sketches' own (counting) paths, which use the same kernel for the logs."""
+    def _launch(self, x: np.ndarray) -> tuple:
+        """Start the kernel on every piece of chunk ``x`` (on the pool when pipelined).
+
+        Segment ends come from the block carry *predicted* for the start of ``x`` (the
+        previous chunk, not settled yet, assumed clean: carry + n mod K1); the threshold is
+        the one in force now — possibly lower than after the pending chunk's offers, which
+        only lets more candidates through (the kept values stay exact)."""
         ts, lm = self.ts, self.lm
         n = x.size
         bounds = np.linspace(0, n, self.threads + 1).astype(np.int64)
-        ends = lm._seg_ends(n, bounds[1:-1])
+        ends = lm._seg_ends(n, bounds[1:-1], carry=self._carry)
         seg = np.empty((3, ends.size))
-        cand = self._buf("cand", n, np.int64)
+        self._flip ^= 1     # two candidate buffers: the pending job keeps the other one
+        cand = self._buf(f"cand{self._flip}", n, np.int32)
         cutbits = int(ts._cut(np.float32).view(np.int32)) if ts is not None else 0x7FFFFFFF
         # piece p owns the segments ending in (bounds[p], bounds[p+1]] (none if empty)
         cuts = np.searchsorted(ends, bounds, side="right")
@@ -93,18 +103,58 @@ class _Pass:
         for p in range(self.threads):
             s, e, a, b = bounds[p], bounds[p + 1], cuts[p], cuts[p + 1]
             args.append((x[s:e], cutbits, ends[a:b] - s, seg[:, a:b], cand[s:e]))
-        futs = [self.pool.submit(self._piece32, *p) for p in args[1:]] if self.pool else []
-        parts = [self._piece32(*args[0])] + [f.result() for f in futs]
+        if self.pool is not None:
+            parts: Any = [self.pool.submit(self._piece32, *p) for p in args]
+        else:
+            parts = [self._piece32(*p) for p in args]
+        if lm.k1.size:
+            self._carry = (self._carry + n) % lm.k1
+        return x, bounds, ends, seg, cand, parts
+
+    def _settle(self, job: tuple) -> bool:
+        """Bookkeeping of a launched job; False if its chunk held zeros or non-finite
+        values (then counted by the sketches' own paths, and the block alignment of the
+        chunks launched after it no longer holds)."""
+        ts, lm = self.ts, self.lm
+        x, bounds, ends, seg, cand, parts = job
+        parts = [p.result() if hasattr(p, "result") else p for p in parts]
+        n = x.size
         if any(p[1] for p in parts):
             if ts is not None:
                 ts.update(x)
             lm.update(x)
-            return
+            return False
         if ts is not None:
             ts.n += n
-            idx = np.concatenate([cand[s:s + p[0]] + s for p, s in zip(parts, bounds[:-1])])
-            ts._take(x, idx)
+            vals = np.concatenate([cand[s:s + p[0]] for p, s in zip(parts, bounds[:-1])])
+            ts._take_values(vals.view(np.float32))
         lm._commit_segs(n, 0, 0, ends, seg)
+        return True
+
+    def finish(self) -> None:
+        """Settle the pending chunk (call once after the last chunk)."""
+        job, self._prev = self._prev, None
+        if job is not None:
+            self._settle(job)
+
+    def feed32(self, x: np.ndarray) -> None:
+        """The numba path for a contiguous float32 chunk: one kernel call per piece does
+        everything per value (threshold count, zero/non-finite count, log, the float64
+        sums per block segment); chunks holding zeros or non-finite values go through the
+        sketches' own (counting) paths, which use the same kernel for the logs. With a
+        pool, chunk ``x`` is launched before the previous chunk is settled."""
+        if self._prev is None:
+            self._carry = self.lm.carry_n.copy()
+        job = self._launch(x)
+        prev, self._prev = self._prev, job
+        if prev is not None and not self._settle(prev):
+            for f in job[-1]:   # launched on a wrong block alignment: redo it
+                if hasattr(f, "result"):
+                    f.result()
+            self._carry = self.lm.carry_n.copy()
+            self._prev = self._launch(x)
+        if self.pool is None:
+            self.finish()
 
     def feed(self, x: np.ndarray) -> None:
         ts, lm = self.ts, self.lm
@@ -112,6 +162,7 @@ class _Pass:
         if _fastlog.usable(x) and lm is not None:
             self.feed32(np.ascontiguousarray(x))
             return
+        self.finish()
         a = self._buf("a", n, x.dtype)
         mask = self._buf("mask", n, np.bool_)
         lf = self._buf("lf", n, np.float64)
@@ -159,7 +210,12 @@ def feed(chunk: Any, ts: TailSketch | None, lm: LogMomentSketch | None,
         return
     if lm.dim != 1:
         raise ValueError("feed() needs a scalar LogMomentSketch (dim=1).")
-    (_pass or _Pass(ts, lm, 1)).feed(x)
+    if _pass is None:
+        _pass = _Pass(ts, lm, 1)
+        _pass.feed(x)
+        _pass.finish()
+    else:
+        _pass.feed(x)
 
 
 def _touch(c: np.ndarray) -> None:
@@ -241,8 +297,18 @@ def _mapped_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecu
             del cur
 
 
-def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = STREAM_CHUNK,
-                  threads: int = 1, prefetch: bool = True, dtype: Any = np.float32
+def default_threads() -> int:
+    """CPUs this process may run on (``os.sched_getaffinity``; ``os.cpu_count`` where that
+    is missing), at most 64: the default ``threads`` of :func:`tail_sketches`."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):   # pragma: no cover - macOS, Windows
+        n = os.cpu_count() or 1
+    return max(1, min(64, n))
+
+
+def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int | None = None,
+                  threads: int | None = None, prefetch: bool = True, dtype: Any = np.float32
                   ) -> tuple[TailSketch, LogMomentSketch]:
     """Build a :class:`TailSketch` and a :class:`LogMomentSketch` in one pass over ``x``.
 
@@ -258,11 +324,14 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
         Mohammadi block lengths for the :class:`LogMomentSketch` (empty: log-moments only).
     dtype : dtype
         Value type of a raw file (ignored for other inputs).
-    chunk : int
-        Values per chunk for arrays and memmaps (other inputs keep their own chunks).
-    threads : int
+    chunk : int, optional
+        Values per chunk for arrays, memmaps and files (other inputs keep their own
+        chunks). Default: :data:`STREAM_CHUNK` (2²⁰), or ``threads × 2¹⁸`` when larger, so
+        each thread's piece stays big enough to amortise the per-chunk bookkeeping.
+    threads : int, optional
         Threads sharing the per-value work of each chunk (``|x|``, threshold filter, logs,
-        sums). The result does not depend on it beyond float64 rounding of the log sums.
+        sums). Default: the CPUs this process may use (:func:`default_threads`). The result
+        does not depend on it beyond float64 rounding of the log sums.
     prefetch : bool
         For arrays and memmaps, fault in the next chunk's pages on a helper thread while the
         current chunk is processed.
@@ -285,8 +354,10 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
     (1.0, 1.0)
     """
     k_max = check_int("k_max", k_max, min=11)
-    chunk = check_int("chunk", chunk, min=1024)
-    threads = check_int("threads", threads, min=1, max=64)
+    threads = default_threads() if threads is None else check_int("threads", threads,
+                                                                   min=1, max=64)
+    chunk = max(STREAM_CHUNK, threads << 18) if chunk is None else check_int(
+        "chunk", chunk, min=1024)
     prefetch = check_bool("prefetch", prefetch)
     ks = [int(check_int("k1", v, min=2)) for v in np.atleast_1d(np.asarray(k1, dtype=object))
           ] if np.size(k1) else []
@@ -303,6 +374,7 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
                 for c in chunks(os.fspath(x), dt, chunk, pool):
                     feed(c, ts, lm, work)
                     del c
+                work.finish()
         finally:
             work.close()
         return ts, lm
@@ -320,6 +392,7 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int = ST
         else:
             for c in chunks:
                 feed(c, ts, lm, work)
+        work.finish()
     finally:
         work.close()
     return ts, lm

@@ -130,7 +130,7 @@ def test_kernel_is_simd_vectorised():
     k = numba.njit(**opts)(_fastlog._nb()._stats_kernel.py_func)
     x = np.ones(64, np.float32)
     k(x.view(np.int32), np.int32(0), np.array([64]), np.empty(1), np.empty(1), np.empty(1),
-      np.empty(64, np.int64))
+      np.empty(64, np.int32))
     asm = k.inspect_asm(k.signatures[0])
     assert re.search(r"vfmadd\d+ps\s[^\n]*%ymm", asm)   # 8-lane float32 FMA (log polynomial)
     assert re.search(r"vaddpd\s+%ymm", asm)        # packed double adds, 4 lanes
@@ -149,3 +149,97 @@ def test_more_threads_than_values_in_a_chunk(rng):
     np.testing.assert_allclose(lm.log, lm1.log, rtol=1e-12)   # float64 regrouping only
     np.testing.assert_allclose(lm.blk_log, lm1.blk_log, rtol=1e-12)
     np.testing.assert_array_equal(lm.carry_n, lm1.carry_n)
+
+
+def test_bootstrap_kernels_are_bitwise_the_numpy_path(monkeypatch, rng):
+    """The fused bootstrap kernels (_boot_nb) take numpy's exponentials and repeat the numpy
+    path's floating-point operations in the same order, so the replicates, the double
+    bootstrap's k and the re-selecting bootstrap interval are identical, not just close."""
+    from stablecheck.tail import _order, _select
+
+    x = np.abs(rng.standard_t(3, 20_000))
+    logs = np.sort(np.log(x))[::-1]
+
+    def run():
+        g = np.random.default_rng(3)
+        rows = _order.poisson_rows(logs - logs[0], 20, 5_000, g)
+        k = _select._stage_argmin(logs[None], x.size, 8_000, 800, 60, g)
+        r = sc.tail_index(x, ci="bootstrap", n_resamples=100, rng=4)
+        return rows, k, r.alpha, r.k, tuple(r.confidence_interval)[:2]
+
+    monkeypatch.setattr(_fastlog, "_BOOT_IMPORT_WORK", 0)   # use the kernels at any size
+    assert _fastlog.boot_kernels(1) is not None
+    fast, slow = _both_paths(monkeypatch, run)
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert fast[2:] == slow[2:]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_candidate_offer_keeps_the_same_tails(monkeypatch, rng, dtype):
+    """The compiled offer (_boot_nb.offer: three tails at once, a tail flushed as soon as
+    its staging row fills) keeps exactly the numpy path's top-k_max of |x|, x⁺, x⁻ and the
+    same counts, across many flushes, ±inf, NaN, zeros and merges."""
+    from stablecheck.tail import _boot_nb  # noqa: F401  (loads numba: the kernel path)
+
+    x = rng.standard_t(2, 300_000).astype(dtype)
+    x[rng.integers(0, x.size, 50)] = np.inf
+    x[rng.integers(0, x.size, 30)] = -np.inf
+    x[rng.integers(0, x.size, 20)] = np.nan
+    x[rng.integers(0, x.size, 40)] = 0
+
+    def run():
+        a, b = sc.TailSketch(500), sc.TailSketch(500)
+        for c in np.array_split(x[:200_000], 9):
+            a.update(c)
+        for c in np.array_split(x[200_000:], 4):
+            b.update(c)
+        a.merge(b)
+        return a.state()
+
+    fast, slow = _both_paths(monkeypatch, run)
+    for key in slow:
+        np.testing.assert_array_equal(np.asarray(fast[key]), np.asarray(slow[key]), err_msg=key)
+    assert fast["n_posinf"] == np.count_nonzero(x == np.inf)
+    assert fast["top_lower"].size == 500
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_pipelined_pass_with_bad_chunks_matches_separate_updates(rng, tmp_path, threads):
+    """With threads > 1 chunk i+1's kernel runs while chunk i is settled, on the block
+    alignment predicted for a clean chunk i; a chunk holding zeros/NaN/inf breaks the
+    prediction and the next chunk is redone. Chunks of odd sizes, bad chunks in a row and
+    at the end: the sketches equal one update() per chunk (TailSketch and counts exactly,
+    log-moments and block moments to float64 rounding)."""
+    from stablecheck.tail import _boot_nb  # noqa: F401  (numba loaded: the kernel path)
+
+    x = rng.standard_cauchy(400_003).astype(np.float32)
+    x[[5, 150_000, 150_001, 399_000]] = 0.0
+    x[[150_002, 260_000]] = np.nan
+    x[300_000] = -np.inf
+    cuts = [0, 7_001, 100_000, 149_990, 150_010, 200_000, 259_000, 261_000, 262_000,
+            300_001, 350_000, 398_000, x.size]
+    chunks = [x[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+    ts, lm = sc.tail_sketches(chunks, k_max=3000, k1=(77, 547), threads=threads)
+    ts1, lm1 = sc.TailSketch(3000), LogMomentSketch(k1=(77, 547))
+    for c in chunks:
+        ts1.update(c)
+        lm1.update(c)
+    for t in ("abs", "upper", "lower"):
+        np.testing.assert_array_equal(ts.top(t), ts1.top(t))
+    assert (ts.n, ts.n_zero, ts.n_nan, ts.n_posinf, ts.n_neginf) == (
+        ts1.n, ts1.n_zero, ts1.n_nan, ts1.n_posinf, ts1.n_neginf)
+    assert (lm.n, lm.n_zero, lm.n_nonfinite) == (lm1.n, lm1.n_zero, lm1.n_nonfinite)
+    np.testing.assert_array_equal(lm.carry_n, lm1.carry_n)
+    np.testing.assert_allclose(lm.log, lm1.log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_log, lm1.blk_log, rtol=1e-12)
+    np.testing.assert_allclose(lm.blk_sumlogx, lm1.blk_sumlogx, rtol=1e-12)
+    # the same from a file (mapped windows), chunk 4096 values
+    path = tmp_path / "x.f32"
+    x.tofile(path)
+    ts2, lm2 = sc.tail_sketches(str(path), k_max=3000, k1=(77, 547), chunk=4096,
+                                threads=threads)
+    np.testing.assert_array_equal(ts2.top("abs"), ts1.top("abs"))
+    assert (lm2.n, lm2.n_zero, lm2.n_nonfinite) == (lm1.n, lm1.n_zero, lm1.n_nonfinite)
+    np.testing.assert_array_equal(lm2.carry_n, lm1.carry_n)
+    np.testing.assert_allclose(lm2.blk_log, lm1.blk_log, rtol=1e-12)

@@ -128,3 +128,16 @@ def test_adb_plan_prefix_sums_match_the_full_hill_path(rng):
     s1, _ = plan.prefix(rows)
     np.testing.assert_allclose(plan.hill_at(rows, s1, kb),
                                hill_moments(rows, 2999)[0][np.arange(40), kb - 1], rtol=1e-10)
+
+
+def test_exponentials_drawn_ahead_are_the_loops_draws():
+    """The helper-thread prefetch draws the same exponentials, in the same order, as calling
+    standard_exponential in a loop, and leaves the generator in the same state."""
+    from stablecheck.tail._select import exponentials_ahead
+
+    shapes = [(16, 1000), (16, 1000), (3, 77), (1, 5)]
+    g1, g2 = np.random.default_rng(11), np.random.default_rng(11)
+    got = list(exponentials_ahead(g1, shapes))
+    for a, shp in zip(got, shapes):
+        np.testing.assert_array_equal(a, g2.standard_exponential(shp))
+    assert g1.random() == g2.random()
