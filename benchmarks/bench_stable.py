@@ -38,12 +38,19 @@ def _engine_path() -> str:
 
 
 def _numpy_path_time(kind, x, a, b, n_np):
-    """Seconds for ``kind`` on the numpy integrator (numba disabled), scaled from n_np points."""
+    """Seconds for ``kind`` with numba disabled (the panel integrator and the shared grid's
+    window sums both on numpy), scaled from n_np points. With fewer than the shared grid's
+    MIN_POINTS per (alpha, beta) in the subset the panel engine runs alone, so for one
+    (alpha, beta) the subset keeps all points (the grid's cost does not scale with n)."""
+    from stablecheck.stable import _shared
     old = _numerics._JIT_STATE.get("fn")
+    old_sh = _shared._JIT.get("fn", "unset")
     _numerics._JIT_STATE["fn"] = _numerics._integrate
+    _shared._JIT["fn"] = None
     try:
         fn = getattr(stable, kind)
-        sub = slice(0, x.size, max(1, x.size // n_np))
+        one = bool(np.all(a == a[0]) and np.all(b == b[0]))
+        sub = slice(0, x.size, 1 if one else max(1, x.size // n_np))
         t = median_time(lambda: fn(x[sub], a[sub], b[sub]), repeat=1, warmup=0)
         return t * x.size / x[sub].size
     finally:
@@ -51,6 +58,27 @@ def _numpy_path_time(kind, x, a, b, n_np):
             _numerics._JIT_STATE.pop("fn", None)
         else:
             _numerics._JIT_STATE["fn"] = old
+        if old_sh == "unset":
+            _shared._JIT.pop("fn", None)
+        else:
+            _shared._JIT["fn"] = old_sh
+
+
+def _per_point_time(kind, x, a, b, n_pp):
+    """Seconds for ``kind`` on the per-point panel engine (shared grid off), scaled."""
+    import os
+    old = os.environ.get("STABLECHECK_NO_SHARED")
+    os.environ["STABLECHECK_NO_SHARED"] = "1"
+    try:
+        fn = getattr(stable, kind)
+        sub = slice(0, x.size, max(1, x.size // n_pp))
+        t = median_time(lambda: fn(x[sub], a[sub], b[sub]), repeat=1, warmup=0)
+        return t * x.size / x[sub].size
+    finally:
+        if old is None:
+            os.environ.pop("STABLECHECK_NO_SHARED")
+        else:
+            os.environ["STABLECHECK_NO_SHARED"] = old
 
 
 def _cold_start_s() -> float:
@@ -176,6 +204,7 @@ def run(quick: bool = False) -> list[dict]:
                                warmup=0)
             ref = fn(x, a, b)
             t_np = _numpy_path_time(kind, x, a, b, n_np) if path == "numba" else t_us
+            t_pp = _per_point_time(kind, x, a, b, n_np)
             sub = slice(0, n, n // n_sub)
             t_sp = median_time(lambda kind=kind, sub=sub, x=x, a=a, b=b:
                                _scipy(kind, x[sub], a[sub], b[sub]), repeat=1,
@@ -188,7 +217,8 @@ def run(quick: bool = False) -> list[dict]:
                              f"{v_sp.size} timed points for '{kind}, {name}'; its error "
                              "column excludes them.")
             row = [f"{kind}, {name}, n={n}", f"{t_us:.3g}", f"{1e6 * t_us / n:.3g}",
-                   f"{t_np:.3g}", f"{t_sp:.3g}", f"{t_sp / t_us:.3g}x", f"{e_sp:.1e}"]
+                   f"{t_pp:.3g}", f"{t_np:.3g}", f"{t_sp:.3g}", f"{t_sp / t_us:.3g}x",
+                   f"{e_sp:.1e}"]
             if have_pylevy:
                 ok = (a >= 0.5)
                 xs, as_, bs = x[ok], a[ok], b[ok]
@@ -224,13 +254,16 @@ def run(quick: bool = False) -> list[dict]:
     notes.append(
         f"Engine path timed: **{path}** (single thread). Cold start (first pdf call in a fresh "
         f"process: numba import plus loading the on-disk compiled cache, or compiling it the "
-        f"first time on a machine, ~10 s): {cold:.2g} s. The 'numpy path' column is the same "
-        f"engine with numba disabled (`STABLECHECK_NO_NUMBA=1`), timed on {n_np} points and "
-        "scaled. The issue's goal of 1000x scipy would need ~0.4-2 us per point (scipy takes "
-        "0.4-2 ms); the exact engine evaluates its integrand at 11 panels x 32 nodes (more "
-        "where wide panels are cut; provably negligible panels skipped for the pdf) plus ~70 "
-        "Newton steps per point, ~0.1 us each, so it cannot reach that; the fast spline "
-        "table is meant for it.")
+        f"first time on a machine, ~10 s): {cold:.2g} s. Many points at one (alpha, beta) "
+        "(case 1) are integrated on one trapezoid grid per (alpha, beta) and side of zeta "
+        "(docs/stable.md, 'the shared grid'); per-point parameters (case 2) use the panel "
+        "engine. 'per-point engine' is the same call with the shared grid off "
+        f"(`STABLECHECK_NO_SHARED=1`, timed on {n_np} points and scaled): the panel engine "
+        "evaluates its integrand at 11 panels x 32 nodes plus ~70 Newton steps per point "
+        "(~0.1 us each), ~40 us per point, which is why per-point parameters stay far from "
+        "the issue's 1000x. 'numpy path' is the whole engine with numba disabled "
+        "(`STABLECHECK_NO_NUMBA=1`; case 1 timed on all points, case 2 on "
+        f"{n_np} and scaled).")
     return [_table_bench(quick)] + [{
         "title": "alpha-stable pdf/cdf: exact engine vs scipy and pylevy",
         "description": (
@@ -241,7 +274,8 @@ def run(quick: bool = False) -> list[dict]:
             "points, relative for the pdf and absolute for the cdf, against stablecheck's exact "
             "engine (itself within ~1e-10 of mpmath, see docs/stable.md). Medians of repeated "
             "runs on a shared 2-core machine: timings are noisy."),
-        "columns": ["case", "stablecheck exact (s)", "us / point", "numpy path (s, scaled)",
+        "columns": ["case", "stablecheck exact (s)", "us / point",
+                    "per-point engine (s, scaled)", "numpy path (s, scaled)",
                     "scipy (s, scaled)", "scipy / ours",
                     "scipy max err", "pylevy (s)", "pylevy / ours", "pylevy max err",
                     "libstable (s)", "libstable 1 thread (s)", "libstable / ours",
