@@ -24,7 +24,7 @@ from ._fit_mle import (
     mle_fit,
     observed_information,
 )
-from ._fit_polish import CorrectedLikelihood, polish
+from ._fit_polish import CorrectedLikelihood, ml_search
 from ._fit_quantile import mcculloch, sample_quantiles5
 
 __all__ = ["fit_stable", "StableFitResult"]
@@ -479,7 +479,7 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
         p0[0] = min(max(p0[0], 0.55), 1.99)  # start inside the box
     if warm is None and free[1]:
         p0[1] = min(max(p0[1], -0.95), 0.95)
-    res = _ml_search(u, p0, free, default_density(float(p0[0]), float(p0[1])), polish_exact,
+    res = ml_search(u, p0, free, default_density(float(p0[0]), float(p0[1])), polish_exact,
                      want_hessian)
     if warm is None and free[0] and free[1] and res[0][0] >= 2.0 - 1e-9:
         # On the Gaussian boundary beta is not identified, so a search started near beta = 0
@@ -489,7 +489,7 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
         for b_start in (0.99, -0.99):
             q0 = res[0].copy()
             q0[0], q0[1] = 1.99, b_start
-            alt = _ml_search(u, q0, free, FFTDensity(), polish_exact, want_hessian)
+            alt = ml_search(u, q0, free, FFTDensity(), polish_exact, want_hessian)
             if alt[1] > res[1] + 1e-9:
                 res = alt
     p, ll, conv, msg, nit, p_approx, source, n_exact, density = res
@@ -505,38 +505,6 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
                 free=free, s=s, m=m, sign=sign, nit=nit, source=source, density=density,
                 p_approx=p_approx, n_exact=n_exact)
     return est, info
-
-
-def _ml_search(u, p0, free, density, polish_exact, want_hessian):
-    """Quasi-Newton on the approximate likelihood, then the exact polish; moves to the FFT
-    density when an optimum sits on a bound of the table that is not a bound of the model."""
-    while True:
-        # the table's box may be smaller than the model's (default_density uses it when it
-        # covers the start): an optimum -- approximate or polished -- on a table bound that
-        # is not a model bound means the true optimum lies outside; redo it on the FFT
-        p, ll, conv, msg, nit = mle_fit(Likelihood(u, density), p0, free)
-        if density.name != "fft" and _at_table_edge(p, density):
-            p0, density = p, FFTDensity()
-            continue
-        p_approx = p
-        source, n_exact = None, 0
-        if polish_exact:
-            p, ll, conv_x, msg_x, source, n_exact = polish(u, density, p, free,
-                                                           order=2 if want_hessian else 1)
-            if not conv_x:
-                conv, msg = False, f"exact polish: {msg_x}"
-            if density.name != "fft" and _at_table_edge(p, density):
-                p0, density = p, FFTDensity()
-                continue
-        return p, ll, conv, msg, nit, p_approx, source, n_exact, density
-
-
-def _at_table_edge(p, density) -> bool:
-    """The approximate optimum sits on a bound of the table that is not a bound of the model."""
-    (a_lo, a_hi), (b_lo, b_hi) = density.bounds
-    eps = 1e-9
-    return bool((p[0] <= a_lo + eps and a_lo > ALPHA_LO) or (p[0] >= a_hi - eps and a_hi < 2.0)
-                or (p[1] <= b_lo + eps and b_lo > -1.0) or (p[1] >= b_hi - eps and b_hi < 1.0))
 
 
 def _fisher_cov(info, est, fixed, at_two):

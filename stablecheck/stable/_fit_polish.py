@@ -30,9 +30,9 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from ._distribution import _std_all
-from ._fit_mle import Likelihood, StdDensity, mle_fit
+from ._fit_mle import ALPHA_LO, FFTDensity, Likelihood, StdDensity, mle_fit
 
-__all__ = ["CorrectedLikelihood", "polish", "exact_logpdf_std"]
+__all__ = ["CorrectedLikelihood", "polish", "exact_logpdf_std", "ml_search"]
 
 H_PAR = 1e-3      # (alpha, beta) stencil step for delta's derivatives
 W_STEP = 0.25     # largest node spacing in w = asinh(z)
@@ -301,3 +301,35 @@ def polish(u: np.ndarray, density: StdDensity, p: np.ndarray, free: np.ndarray, 
         if step <= RE_ANCHOR:
             break
     return p, ll, conv, msg, src, n_exact
+
+
+def ml_search(u, p0, free, density, polish_exact, want_hessian):
+    """Quasi-Newton on the approximate likelihood, then the exact polish; moves to the FFT
+    density when an optimum sits on a bound of the table that is not a bound of the model."""
+    while True:
+        # the table's box may be smaller than the model's (default_density uses it when it
+        # covers the start): an optimum -- approximate or polished -- on a table bound that
+        # is not a model bound means the true optimum lies outside; redo it on the FFT
+        p, ll, conv, msg, nit = mle_fit(Likelihood(u, density), p0, free)
+        if density.name != "fft" and _at_table_edge(p, density):
+            p0, density = p, FFTDensity()
+            continue
+        p_approx = p
+        source, n_exact = None, 0
+        if polish_exact:
+            p, ll, conv_x, msg_x, source, n_exact = polish(u, density, p, free,
+                                                           order=2 if want_hessian else 1)
+            if not conv_x:
+                conv, msg = False, f"exact polish: {msg_x}"
+            if density.name != "fft" and _at_table_edge(p, density):
+                p0, density = p, FFTDensity()
+                continue
+        return p, ll, conv, msg, nit, p_approx, source, n_exact, density
+
+
+def _at_table_edge(p, density) -> bool:
+    """The approximate optimum sits on a bound of the table that is not a bound of the model."""
+    (a_lo, a_hi), (b_lo, b_hi) = density.bounds
+    eps = 1e-9
+    return bool((p[0] <= a_lo + eps and a_lo > ALPHA_LO) or (p[0] >= a_hi - eps and a_hi < 2.0)
+                or (p[1] <= b_lo + eps and b_lo > -1.0) or (p[1] >= b_hi - eps and b_hi < 1.0))

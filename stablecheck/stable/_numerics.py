@@ -406,65 +406,13 @@ def _integrator():
     return fn
 
 
-def _integrate_any(P: _Problem, want_cdf: bool):
-    """``_integrator()`` on P, with batches sharing one (alpha, beta) on the shared grid.
-
-    Groups of at least ``_shared.MIN_POINTS`` points with the same (alpha, beta) (alpha != 1)
-    are integrated on one trapezoid grid (``_shared``); the rest, and every point the shared
-    grid declines (light tails of beta = +-1, windows off the grid), by the per-point engine.
-    ``STABLECHECK_NO_SHARED=1`` turns the shared grid off (for comparisons).
-    """
-    from . import _shared
-    n = P.n
-    if n < _shared.MIN_POINTS or os.environ.get("STABLECHECK_NO_SHARED", "") in ("1", "true"):
-        return _integrator()(P, want_cdf)
-    # group equal (alpha, beta) pairs through one int64 key (exactness re-checked per group)
-    # (+ 0.0 folds -0.0 into 0.0: beta = 0 reflected is one problem, not two)
-    key = (P.a + 0.0).view(np.int64) * np.int64(1000003) ^ (P.b + 0.0).view(np.int64)
-    keys, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
-    big = np.nonzero(cnt >= _shared.MIN_POINTS)[0]
-    if big.size == 0:
-        return _integrator()(P, want_cdf)
-    inv = inv.ravel()
-    groups = [np.arange(n)] if keys.size == 1 else [np.nonzero(inv == g)[0] for g in big]
-    lint = np.full(n, np.nan)
-    logI = np.full(n, np.nan) if want_cdf else None
-    J = np.full(n, np.nan) if want_cdf else None
-    done = np.zeros(n, dtype=bool)
-    for g in groups:
-        a0, b0 = P.a[g[0]], P.b[g[0]]
-        if abs(a0 - 1.0) < _shared.ALPHA1_GAP or not (np.all(P.a[g] == a0)
-                                                     and np.all(P.b[g] == b0)):
-            continue
-        # reference point: the one with x - zeta closest to 1
-        r = int(g[np.argmin(np.abs(P.lx0[g]))])
-        R = _Problem(P.x[r:r + 1], P.a[r:r + 1], P.b[r:r + 1], P.x0[r:r + 1])
-        res = _shared.integrate_shared(P.A[g], P.lx0[g], R, want_cdf)
-        if res is None:
-            continue
-        li, lI, Jg, ok = res
-        sel = g[ok]
-        lint[sel] = li[ok]
-        if want_cdf:
-            logI[sel], J[sel] = lI[ok], Jg[ok]
-        done[sel] = True
-    if np.all(done):
-        return lint, logI, J
-    rest = np.nonzero(~done)[0]
-    Pr = P if rest.size == n else _Problem(P.x[rest], P.a[rest], P.b[rest], P.x0[rest])
-    li, lI, Jr = _integrator()(Pr, want_cdf)
-    lint[rest] = li
-    if want_cdf:
-        logI[rest], J[rest] = lI, Jr
-    return lint, logI, J
-
-
 def _direct(x, a, b, want_cdf, x0=None):
     """Exact engine without the alpha ~ 1 window; returns logpdf, logcdf, logsf.
 
     ``x0`` (optional) is x - zeta computed by the caller without rounding zeta (e.g. the S1
     variable); by default it is x + beta / tau, exact up to the rounding of zeta.
     """
+    from . import _shared  # imports this module: kept out of the module's import time
     n = x.size
     logpdf = np.full(n, -np.inf)
     logcdf = np.full(n, -np.inf)
@@ -526,7 +474,7 @@ def _direct(x, a, b, want_cdf, x0=None):
             iv = np.nonzero(grp)[0]
             Pv = P if iv.size == ia.size else _Problem(xr[ia][iv], a[ia][iv], br[ia][iv],
                                                        x0r[ia][iv])
-            lint, logI, Jv = _integrate_any(Pv, want_cdf)
+            lint, logI, Jv = _shared.integrate_any(Pv, want_cdf)
             av = Pv.a
             with np.errstate(divide="ignore"):
                 pref = np.where(Pv.one, -np.log(2.0 * np.abs(Pv.b)),

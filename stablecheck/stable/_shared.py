@@ -34,7 +34,9 @@ import os
 
 import numpy as np
 
-__all__ = ["integrate_shared", "MIN_POINTS"]
+from . import _numerics
+
+__all__ = ["integrate_any", "integrate_shared", "MIN_POINTS"]
 
 #: weight of the log(t/e) term in the quadrature variable
 C_MIX = 1.0
@@ -281,3 +283,56 @@ def _jit():
                 fn = None
         _JIT["fn"] = fn
     return _JIT["fn"]
+
+
+def integrate_any(P, want_cdf: bool):
+    """``_numerics._integrator()`` on a ``_numerics._Problem`` P, with batches that share one
+    (alpha, beta) on the shared grid.
+
+    Groups of at least ``MIN_POINTS`` points with the same (alpha, beta) (alpha != 1)
+    are integrated on one trapezoid grid (``_shared``); the rest, and every point the shared
+    grid declines (light tails of beta = +-1, windows off the grid), by the per-point engine.
+    ``STABLECHECK_NO_SHARED=1`` turns the shared grid off (for comparisons).
+    """
+    n = P.n
+    if n < MIN_POINTS or os.environ.get("STABLECHECK_NO_SHARED", "") in ("1", "true"):
+        return _numerics._integrator()(P, want_cdf)
+    # group equal (alpha, beta) pairs through one int64 key (exactness re-checked per group)
+    # (+ 0.0 folds -0.0 into 0.0: beta = 0 reflected is one problem, not two)
+    key = (P.a + 0.0).view(np.int64) * np.int64(1000003) ^ (P.b + 0.0).view(np.int64)
+    keys, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    big = np.nonzero(cnt >= MIN_POINTS)[0]
+    if big.size == 0:
+        return _numerics._integrator()(P, want_cdf)
+    inv = inv.ravel()
+    groups = [np.arange(n)] if keys.size == 1 else [np.nonzero(inv == g)[0] for g in big]
+    lint = np.full(n, np.nan)
+    logI = np.full(n, np.nan) if want_cdf else None
+    J = np.full(n, np.nan) if want_cdf else None
+    done = np.zeros(n, dtype=bool)
+    for g in groups:
+        a0, b0 = P.a[g[0]], P.b[g[0]]
+        if abs(a0 - 1.0) < ALPHA1_GAP or not (np.all(P.a[g] == a0)
+                                                     and np.all(P.b[g] == b0)):
+            continue
+        # reference point: the one with x - zeta closest to 1
+        r = int(g[np.argmin(np.abs(P.lx0[g]))])
+        R = _numerics._Problem(P.x[r:r + 1], P.a[r:r + 1], P.b[r:r + 1], P.x0[r:r + 1])
+        res = integrate_shared(P.A[g], P.lx0[g], R, want_cdf)
+        if res is None:
+            continue
+        li, lI, Jg, ok = res
+        sel = g[ok]
+        lint[sel] = li[ok]
+        if want_cdf:
+            logI[sel], J[sel] = lI[ok], Jg[ok]
+        done[sel] = True
+    if np.all(done):
+        return lint, logI, J
+    rest = np.nonzero(~done)[0]
+    Pr = P if rest.size == n else _numerics._Problem(P.x[rest], P.a[rest], P.b[rest], P.x0[rest])
+    li, lI, Jr = _numerics._integrator()(Pr, want_cdf)
+    lint[rest] = li
+    if want_cdf:
+        logI[rest], J[rest] = lI, Jr
+    return lint, logI, J
