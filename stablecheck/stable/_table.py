@@ -160,6 +160,8 @@ class StableTable:
         self._brk = PPoly.from_spline(BSpline(t_s, np.zeros(ns), K)).x
         r = np.arange(K + 1)
         self._off = ((r[:, None, None] * na + r[None, :, None]) * nb + r[None, None, :]).ravel()
+        # knots with their reciprocal spans and guide tables, for the compiled kernels
+        self._ax = tuple(axis_bundle(t) for t in (t_s, t_a, t_b))
 
     # ------------------------------------------------------------------ core evaluation
     def _std(self, z, a, b, want_grad, fixed):
@@ -169,10 +171,15 @@ class StableTable:
         """
         if z.size == 0:
             return tuple(np.empty(0) for _ in range(4 if want_grad else 1))
-        kern = _jit_kernel(2) if fixed else None
-        if kern is not None:
+        kern = _jit_kernel(2 if fixed else 3)
+        if kern is not None and fixed:
             res = self._fixed_jit(z, float(a[0]), float(b[0]), want_grad, kern)
             return res if want_grad else res[:1]
+        if kern is not None and not want_grad:  # per-point values: one fused loop
+            consts = np.array([self.c, self.z_max, _LOG_2SQRTPI, _LOG_PI])
+            return (kern(self.coef, *self._ax, consts, np.ascontiguousarray(z, dtype=float),
+                         np.ascontiguousarray(a, dtype=float),
+                         np.ascontiguousarray(b, dtype=float)),)
         refl = z < 0
         zr = np.abs(z)
         s = np.arcsinh(zr * (1.0 / self.c))
@@ -186,7 +193,7 @@ class StableTable:
             bb = np.arctanh(np.where(refl, -b, b))
             jit = _jit_kernel()
             if jit is not None:
-                res = jit(self.coef, self.t_s, self.t_a, self.t_b, np.ascontiguousarray(s),
+                res = jit(self.coef, *self._ax, np.ascontiguousarray(s),
                           np.ascontiguousarray(a, dtype=np.float64), bb, want_grad)
                 out = res if want_grad else res[:1]
             else:
@@ -231,7 +238,7 @@ class StableTable:
         consts = np.array([a0, b0, np.log1p(b0) + lpc, np.log1p(-b0) + lpc,
                            digamma(1.0 + a0) + 0.5 * np.pi / np.tan(0.5 * np.pi * a0), self.c,
                            self.z_max, 1.0 / (1.0 - b0 * b0), _LOG_2SQRTPI])
-        return kern(self.t_s, np.ascontiguousarray(np.stack(rows)), consts,
+        return kern(self._ax[0], np.ascontiguousarray(np.stack(rows)), consts,
                     np.ascontiguousarray(z, dtype=np.float64), want_grad)
 
     def _mixed(self, s, a, bb, want_grad):
@@ -273,7 +280,7 @@ class StableTable:
             jit = _jit_kernel(1)
             if jit is not None:  # compiled 1-D B-spline evaluation
                 c_a, c_b = (cols[1], cols[2]) if want_grad else (cols[0], cols[0])
-                res = jit(self.t_s, cols[0], c_a, c_b, np.ascontiguousarray(sm), want_grad)
+                res = jit(self._ax[0], cols[0], c_a, c_b, np.ascontiguousarray(sm), want_grad)
                 for o, r in zip(out, res, strict=False):
                     if m is None:
                         o[:] = r
@@ -429,19 +436,40 @@ _JIT_STATE: dict = {}
 def _jit_kernel(which: int = 0):
     """The compiled kernels of ``_table_jit`` -- ``which`` 0: per-point tensor evaluation
     (``eval_jit``), 1: one (alpha, beta), 1-D in s (``eval1d_jit``), 2: one (alpha, beta), the
-    whole of ``_std`` (``fixed_jit``) -- when numba is importable
+    whole of ``_std`` (``fixed_jit``), 3: per-point values, the whole of ``_std``
+    (``mixed_jit``) -- when numba is importable
     and ``STABLECHECK_NO_NUMBA`` is not set, else None (numpy paths in ``StableTable``)."""
     if "fn" not in _JIT_STATE:
         fns = None
         if os.environ.get("STABLECHECK_NO_NUMBA", "") not in ("1", "true", "yes"):
             try:
-                from ._table_jit import eval1d_jit, eval_jit, fixed_jit
-                fns = (eval_jit, eval1d_jit, fixed_jit)
+                from ._table_jit import eval1d_jit, eval_jit, fixed_jit, mixed_jit
+                fns = (eval_jit, eval1d_jit, fixed_jit, mixed_jit)
             except (ImportError, RuntimeError):  # numba absent or unusable here
                 fns = None
         _JIT_STATE["fn"] = fns
     fns = _JIT_STATE["fn"]
     return None if fns is None else fns[which]
+
+
+def axis_bundle(t: np.ndarray, per_knot: int = 4) -> tuple:
+    """Knot data for the compiled basis (``_table_jit._basis``): ``(t, rc, guide, (t0, 1/h))``.
+
+    ``rc[j, m] = 1 / (t[m + j] - t[m])`` (0 for empty spans) for j = 1..K; ``guide[g]`` is the
+    last knot index at or below ``t0 + g h``, the start of bucket g of ``per_knot`` uniform
+    buckets per knot over ``[t[K], t[-K-1]]``, so a point's knot interval is ``guide[g]`` plus
+    a short forward walk.
+    """
+    t = np.ascontiguousarray(t, dtype=np.float64)
+    rc = np.zeros((K + 1, t.size))
+    for j in range(1, K + 1):
+        d = t[j:] - t[:-j]
+        rc[j, :t.size - j] = np.divide(1.0, d, out=np.zeros_like(d), where=d > 0)
+    t0, t1 = float(t[K]), float(t[t.size - K - 1])
+    m = per_knot * t.size
+    h = (t1 - t0) / m
+    guide = np.searchsorted(t, t0 + h * np.arange(m), side="right").astype(np.int64) - 1
+    return t, rc, guide, np.array([t0, 1.0 / h])
 
 
 def _horner(c: np.ndarray, j: np.ndarray, d: np.ndarray) -> np.ndarray:

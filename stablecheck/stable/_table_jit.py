@@ -13,26 +13,34 @@ path when numba is absent (optional extra ``fast``) or ``STABLECHECK_NO_NUMBA=1`
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
-__all__ = ["eval_jit", "eval1d_jit", "fixed_jit"]
+__all__ = ["eval_jit", "eval1d_jit", "fixed_jit", "mixed_jit"]
 
 _K = 5
+#: reassociation (the 6-term dot products vectorise) but IEEE inf/nan semantics kept
+_FAST = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @numba.njit(cache=True, inline="always")
-def _basis(t, x, w, dw, prev, left, right, want_d):
-    """First non-zero basis index; fills ``w`` (and ``dw``) with the K + 1 values at ``x``."""
+def _basis(ax, x, w, dw, prev, want_d):
+    """First non-zero basis index; fills ``w`` (and ``dw``) with the K + 1 values at ``x``.
+
+    ``ax`` is an axis bundle from ``_table.axis_bundle``: the knots ``t``, the reciprocal knot
+    spans ``rc[j, m] = 1 / (t[m + j] - t[m])`` (so Cox-de Boor multiplies instead of
+    dividing), and a guide table over uniform buckets of the knot span that gives the knot
+    interval in O(1) (a binary search's unpredictable branches cost more than the basis).
+    """
+    t, rc, guide, gp = ax
     n_coef = t.size - _K - 1
-    lo, hi = 0, t.size
-    while lo < hi:  # searchsorted(t, x, side="right")
-        mid = (lo + hi) // 2
-        if t[mid] <= x:
-            lo = mid + 1
-        else:
-            hi = mid
-    i = lo - 1
+    j = (x - gp[0]) * gp[1]
+    g = 0 if not j > 0.0 else (guide.size - 1 if j >= guide.size - 1 else int(j))
+    i = guide[g]  # the last knot <= the bucket's start (<= x when x is inside the span)
+    while i + 1 < t.size and t[i + 1] <= x:  # = searchsorted(t, x, side="right") - 1
+        i += 1
     if i < _K:
         i = _K
     if i > n_coef - 1:
@@ -42,28 +50,27 @@ def _basis(t, x, w, dw, prev, left, right, want_d):
         if j == _K:
             for r in range(_K):
                 prev[r] = w[r]
-        left[j] = x - t[i + 1 - j]
-        right[j] = t[i + j] - x
         saved = 0.0
         for r in range(j):
-            temp = w[r] / (right[r + 1] + left[j - r])
-            w[r] = saved + right[r + 1] * temp
-            saved = left[j - r] * temp
+            m = i + r + 1 - j
+            temp = w[r] * rc[j, m]
+            w[r] = saved + (t[i + r + 1] - x) * temp
+            saved = (x - t[m]) * temp
         w[j] = saved
     if want_d:
         for r in range(_K + 1):
             jj = i - _K + r
             term = 0.0
             if r >= 1:
-                term += prev[r - 1] / (t[jj + _K] - t[jj])
+                term += prev[r - 1] * rc[_K, jj]
             if r <= _K - 1:
-                term -= prev[r] / (t[jj + _K + 1] - t[jj + 1])
+                term -= prev[r] * rc[_K, jj + 1]
             dw[r] = _K * term
     return i - _K
 
 
 @numba.njit(cache=True)
-def eval_jit(coef, t_s, t_a, t_b, s, a, bb, want_grad):
+def eval_jit(coef, ax_s, ax_a, ax_b, s, a, bb, want_grad):
     """Spline value and (if ``want_grad``) d/ds, d/dalpha, d/db at each point."""
     n = s.size
     val = np.empty(n)
@@ -71,11 +78,11 @@ def eval_jit(coef, t_s, t_a, t_b, s, a, bb, want_grad):
     d_s, d_a, d_b = np.empty(m), np.empty(m), np.empty(m)
     ws, wa, wb = np.empty(_K + 1), np.empty(_K + 1), np.empty(_K + 1)
     dws, dwa, dwb = np.zeros(_K + 1), np.zeros(_K + 1), np.zeros(_K + 1)
-    prev, left, right = np.empty(_K + 1), np.empty(_K + 1), np.empty(_K + 1)
+    prev = np.empty(_K + 1)
     for k in range(n):
-        i_s = _basis(t_s, s[k], ws, dws, prev, left, right, want_grad)
-        i_a = _basis(t_a, a[k], wa, dwa, prev, left, right, want_grad)
-        i_b = _basis(t_b, bb[k], wb, dwb, prev, left, right, want_grad)
+        i_s = _basis(ax_s, s[k], ws, dws, prev, want_grad)
+        i_a = _basis(ax_a, a[k], wa, dwa, prev, want_grad)
+        i_b = _basis(ax_b, bb[k], wb, dwb, prev, want_grad)
         v = 0.0
         vs = 0.0
         va = 0.0
@@ -110,7 +117,7 @@ def eval_jit(coef, t_s, t_a, t_b, s, a, bb, want_grad):
 
 
 @numba.njit(cache=True)
-def eval1d_jit(t, c, c_a, c_b, s, want_grad):
+def eval1d_jit(ax, c, c_a, c_b, s, want_grad):
     """One (alpha, beta): the 1-D splines in s (value, d/dalpha, d/db coefficients contracted
     beforehand) and d/ds of the value at each point."""
     n = s.size
@@ -118,9 +125,9 @@ def eval1d_jit(t, c, c_a, c_b, s, want_grad):
     m = n if want_grad else 0
     d_s, d_a, d_b = np.empty(m), np.empty(m), np.empty(m)
     w, dw = np.empty(_K + 1), np.zeros(_K + 1)
-    prev, left, right = np.empty(_K + 1), np.empty(_K + 1), np.empty(_K + 1)
+    prev = np.empty(_K + 1)
     for k in range(n):
-        i = _basis(t, s[k], w, dw, prev, left, right, want_grad)
+        i = _basis(ax, s[k], w, dw, prev, want_grad)
         v = 0.0
         for r in range(_K + 1):
             v += c[i + r] * w[r]
@@ -140,7 +147,7 @@ def eval1d_jit(t, c, c_a, c_b, s, want_grad):
 
 
 @numba.njit(cache=True)
-def fixed_jit(t, coefs, consts, z, want_grad):
+def fixed_jit(ax, coefs, consts, z, want_grad):
     """One (alpha, beta), the whole of ``StableTable._std``: reflection, the spline in s
     (``coefs`` rows 0-2 for z >= 0, 3-5 for z < 0: value, d/dalpha, d/db), the lead term and
     the power-law continuation beyond z_max.  Returns log f and d/dz, d/dalpha, d/dbeta."""
@@ -152,7 +159,7 @@ def fixed_jit(t, coefs, consts, z, want_grad):
     m = n if want_grad else 0
     d_z, d_a, d_b = np.empty(m), np.empty(m), np.empty(m)
     w, dw = np.empty(_K + 1), np.zeros(_K + 1)
-    prev, left, right = np.empty(_K + 1), np.empty(_K + 1), np.empty(_K + 1)
+    prev = np.empty(_K + 1)
     for k in range(n):
         refl = z[k] < 0.0
         zr = abs(z[k])
@@ -161,7 +168,7 @@ def fixed_jit(t, coefs, consts, z, want_grad):
         br = -b if refl else b
         far = zr > z_max
         zc = z_max if far else zr
-        i = _basis(t, np.arcsinh(zc / c), w, dw, prev, left, right, want_grad)
+        i = _basis(ax, np.arcsinh(zc / c), w, dw, prev, want_grad)
         v = 0.0
         for r in range(_K + 1):
             v += coefs[g, i + r] * w[r]
@@ -192,3 +199,49 @@ def fixed_jit(t, coefs, consts, z, want_grad):
             d_a[k] = va + wt * (da_c - 0.5 * l1z) - logr
             d_b[k] = sign * (vb * inv_1mb2 + wt / (1.0 + br))
     return val, d_z, d_a, d_b
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def mixed_jit(coef, ax_s, ax_a, ax_b, consts, z, a, b):
+    """Per-point (alpha, beta), log f only: the whole of ``StableTable._std`` in one loop
+    (reflection, s = asinh(z / c), b = atanh(beta), the 6 x 6 x 6 contraction, the lead term,
+    the power-law continuation beyond z_max), with no per-point temporaries."""
+    c, z_max, l2sp, lpi = consts[0], consts[1], consts[2], consts[3]
+    na, nb = coef.shape[1], coef.shape[2]
+    flat = coef.ravel()
+    ws, wa, wb = np.empty(_K + 1), np.empty(_K + 1), np.empty(_K + 1)
+    prev = np.empty(_K + 1)
+    out = np.empty(z.size)
+    for k in range(z.size):
+        zk = z[k]
+        ak = a[k]
+        refl = zk < 0.0
+        zr = abs(zk)
+        br = -b[k] if refl else b[k]
+        far = zr > z_max
+        zc = z_max if far else zr
+        s = math.asinh(zc / c)
+        i_s = _basis(ax_s, s, ws, ws, prev, False)
+        i_a = _basis(ax_a, ak, wa, wa, prev, False)
+        i_b = _basis(ax_b, math.atanh(br), wb, wb, prev, False)
+        base = (i_s * na + i_a) * nb + i_b
+        v = 0.0
+        for r in range(_K + 1):
+            hr = 0.0
+            for p in range(_K + 1):
+                o = base + (r * na + p) * nb
+                hp = ((flat[o] * wb[0] + flat[o + 1] * wb[1])
+                      + (flat[o + 2] * wb[2] + flat[o + 3] * wb[3])
+                      + (flat[o + 4] * wb[4] + flat[o + 5] * wb[5]))
+                hr += hp * wa[p]
+            v += hr * ws[r]
+        z2 = zc * zc
+        l1z = math.log1p(z2)
+        lg = -0.25 * z2 - l2sp
+        lp = (math.log1p(br) + math.lgamma(1.0 + ak) + math.log(math.sin(0.5 * math.pi * ak))
+              - lpi - 0.5 * (1.0 + ak) * l1z)
+        lead = lp + math.log1p(math.exp(lg - lp)) if lp > lg else \
+            lg + math.log1p(math.exp(lp - lg))
+        logr = math.log(zr / z_max) if far else 0.0
+        out[k] = v + lead - (1.0 + ak) * logr
+    return out
