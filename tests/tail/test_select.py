@@ -141,3 +141,10 @@ def test_exponentials_drawn_ahead_are_the_loops_draws():
     for a, shp in zip(got, shapes):
         np.testing.assert_array_equal(a, g2.standard_exponential(shp))
     assert g1.random() == g2.random()
+    # reused buffers (each block read before the next is requested): the same draws
+    shapes += [(16, 1000), (2, 3)]
+    g1, g2 = np.random.default_rng(12), np.random.default_rng(12)
+    for a, shp in zip(exponentials_ahead(g1, shapes, reuse=True), shapes):
+        assert a.shape == shp
+        np.testing.assert_array_equal(a, g2.standard_exponential(shp))
+    assert g1.random() == g2.random()
