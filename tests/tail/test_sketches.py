@@ -279,6 +279,28 @@ def test_raw_file_reader_yields_the_file(tmp_path, rng, chunk, monkeypatch):
                 str(path), np.dtype(np.float32), chunk, pool, direct=name != "buffered")]
         assert max(c.size for c in got) <= chunk
         np.testing.assert_array_equal(np.concatenate(got), x, err_msg=name)
+    # O_DIRECT accepted at open but refused at read time (EINVAL): buffered from then on
+    import errno
+    import os
+    opened: list[int] = []
+    real_open, real_preadv = _reader._open_direct, os.preadv
+
+    def open_direct(p):
+        opened.append(real_open(p) or os.open(p, os.O_RDONLY))
+        return opened[-1]
+
+    def preadv(fd, bufs, off):
+        if opened and fd == opened[0]:
+            raise OSError(errno.EINVAL, "refused")
+        return real_preadv(fd, bufs, off)
+
+    monkeypatch.setattr(_reader, "_open_direct", open_direct)
+    monkeypatch.setattr(_reader.os, "preadv", preadv)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        got = [c.copy() for c in _reader.raw_chunks(str(path), np.dtype(np.float32), chunk,
+                                                    pool)]
+    np.testing.assert_array_equal(np.concatenate(got), x)
+    assert len(opened) == 1
     empty = tmp_path / "empty.f32"
     empty.write_bytes(b"")
     ts, lm = sc.tail_sketches(str(empty))
