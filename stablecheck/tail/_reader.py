@@ -67,7 +67,7 @@ class _Residency:
             self.view = np.frombuffer(self.map, dtype=np.uint8)
             self.base = self.view.ctypes.data
             self.vec = np.empty(UNIT_BYTES // mmap.PAGESIZE + 1, dtype=np.uint8)
-        except (OSError, ValueError):   # pragma: no cover - e.g. a pipe
+        except (OSError, ValueError, OverflowError):   # pragma: no cover - a pipe, 32-bit
             self.fn = None
 
     def known(self) -> bool:
