@@ -49,7 +49,7 @@ def _mincore() -> Any:
         fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
         fn.restype = ctypes.c_int
         return fn
-    except (OSError, AttributeError):   # pragma: no cover - not a POSIX libc
+    except (OSError, AttributeError, TypeError):   # pragma: no cover - not a POSIX libc
         return None
 
 
@@ -67,7 +67,8 @@ class _Residency:
             self.view = np.frombuffer(self.map, dtype=np.uint8)
             self.base = self.view.ctypes.data
             self.vec = np.empty(UNIT_BYTES // mmap.PAGESIZE + 1, dtype=np.uint8)
-        except (OSError, ValueError, OverflowError):   # pragma: no cover - a pipe, 32-bit
+        except (OSError, ValueError, OverflowError, AttributeError, TypeError
+                ):   # pragma: no cover - a pipe, a 32-bit address space, no PROT_READ
             self.fn = None
 
     def known(self) -> bool:
@@ -90,6 +91,15 @@ def _aligned(nbytes: int) -> np.ndarray:
     raw = np.empty(nbytes + _ALIGN, dtype=np.uint8)
     off = (-raw.ctypes.data) % _ALIGN
     return raw[off:off + nbytes]
+
+
+def _pread(fh: Any, fd: int, mv: memoryview, off: int) -> int:
+    """Read into ``mv`` at offset ``off`` of ``fd`` (``fh``: its file object, for systems
+    without ``os.preadv``; only the reader thread reads, so seeking it is safe)."""
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [mv], off)
+    fh.seek(off)
+    return fh.readinto(mv) or 0
 
 
 def _open_direct(path: str) -> int | None:
@@ -125,8 +135,8 @@ def raw_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor,
         if size == 0:
             return
         unit = min(UNIT_BYTES, -(-size // _ALIGN) * _ALIGN)
-        res = _Residency(fd, size)
         can_map = hasattr(mmap, "MAP_POPULATE")
+        res = _Residency(fd, size if can_map else 0)
         dfd = _open_direct(path) if direct else None
         slots: list[np.ndarray | None] = [None, None, None]
         state = {"dfd": dfd}
@@ -141,7 +151,8 @@ def raw_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor,
                 mv = memoryview(buf)[got:want]
                 dfd_ = state["dfd"]
                 try:
-                    r = os.preadv(dfd_ if dfd_ is not None else fd, [mv], off + got)
+                    r = (os.preadv(dfd_, [mv], off + got) if dfd_ is not None
+                         else _pread(fh, fd, mv, off + got))
                 except OSError as exc:
                     if dfd_ is None or exc.errno != errno.EINVAL:
                         raise

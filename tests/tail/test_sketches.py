@@ -301,6 +301,14 @@ def test_raw_file_reader_yields_the_file(tmp_path, rng, chunk, monkeypatch):
                                                     pool)]
     np.testing.assert_array_equal(np.concatenate(got), x)
     assert len(opened) == 1
+    # a system with neither MAP_POPULATE, O_DIRECT nor preadv: seek + readinto
+    monkeypatch.delattr(_reader.mmap, "MAP_POPULATE", raising=False)
+    monkeypatch.delattr(_reader.os, "preadv")
+    monkeypatch.setattr(_reader, "_open_direct", lambda p: None)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        got = [c.copy() for c in _reader.raw_chunks(str(path), np.dtype(np.float32), chunk,
+                                                    pool)]
+    np.testing.assert_array_equal(np.concatenate(got), x)
     empty = tmp_path / "empty.f32"
     empty.write_bytes(b"")
     ts, lm = sc.tail_sketches(str(empty))
