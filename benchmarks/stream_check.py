@@ -112,6 +112,17 @@ def _evict(path: str) -> float | None:
     return _resident_fraction(path)
 
 
+def _direct_ok(path: str) -> bool:
+    """Whether ``path`` can be opened with O_DIRECT (not on tmpfs, not off Linux)."""
+    if not hasattr(os, "O_DIRECT"):
+        return False
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_DIRECT))
+    except OSError:
+        return False
+    return True
+
+
 def child(path: str, n: int, threads: int, per_value: str, mode: str) -> dict:
     import math
 
@@ -122,6 +133,7 @@ def child(path: str, n: int, threads: int, per_value: str, mode: str) -> dict:
         _fastlog.USE = False
     out: dict = {"plain_read_s": [], "all_estimators_s": [], "sketch_pass_s": [],
                  "plain_cpu_s": [], "ours_cpu_s": [], "resident_after_evict": [],
+                 "direct_read_s": [], "direct_cpu_s": [],
                  "path": "numba kernel" if _fastlog.USE else "numpy", "threads": threads}
     if _fastlog.USE:   # the kernel alone on one in-cache-sized chunk (compiles/loads it first)
         xk = np.fromfile(path, dtype=np.float32, count=1 << 20)
@@ -140,6 +152,23 @@ def child(path: str, n: int, threads: int, per_value: str, mode: str) -> dict:
         with open(path, "rb", buffering=0) as f:
             while f.readinto(buf):
                 pass
+
+    def direct() -> None:
+        """The same loop with O_DIRECT (what our reader uses for a file not in the page
+        cache): 16 MiB reads into a 4096-aligned buffer, no page cache."""
+        raw = np.empty((1 << 24) + 4096, np.uint8)
+        off = (-raw.ctypes.data) % 4096
+        buf = raw[off:off + (1 << 24)]
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+        try:
+            pos = 0
+            while True:
+                got = os.preadv(fd, [buf], pos)
+                if got <= 0:
+                    break
+                pos += got
+        finally:
+            os.close(fd)
 
     def ours() -> None:
         t0 = time.perf_counter()
@@ -163,15 +192,18 @@ def child(path: str, n: int, threads: int, per_value: str, mode: str) -> dict:
 
     if mode == "hot":
         plain()   # untimed: the file is in the page cache for every timed run
-    # A B B A: drift in machine load hits both sides alike
-    for fn, key in ((plain, "plain_read_s"), (ours, "all_estimators_s"),
-                    (ours, "all_estimators_s"), (plain, "plain_read_s")):
+    # A B B A: drift in machine load hits both sides alike (cold, where O_DIRECT can be
+    # had: A C B B C A with the O_DIRECT read C)
+    seq = [(plain, "plain_read_s", "plain_cpu_s"), (ours, "all_estimators_s", "ours_cpu_s")]
+    if mode == "cold" and _direct_ok(path):
+        seq.insert(1, (direct, "direct_read_s", "direct_cpu_s"))
+    for fn, key, ckey in seq + seq[::-1]:
         if mode == "cold":
             out["resident_after_evict"].append(_evict(path))
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
         out[key].append(time.perf_counter() - t0)
-        out["plain_cpu_s" if fn is plain else "ours_cpu_s"].append(time.process_time() - c0)
+        out[ckey].append(time.process_time() - c0)
     with open("/proc/loadavg") as fh:
         out["loadavg"] = fh.read().split()[0]
     # VmHWM belongs to this process image; ru_maxrss would include the forking parent's peak
@@ -191,7 +223,8 @@ def child(path: str, n: int, threads: int, per_value: str, mode: str) -> dict:
 
 COLUMNS = ["n", "per-value path", "page cache", "threads", "plain read (s)",
            "all estimators (s)", "of which sketch pass (s)", "estimators after the pass (s)",
-           "ratio", "plain read CPU (s)", "all estimators CPU (s, all threads)",
+           "ratio", "O_DIRECT read (s)", "ratio to O_DIRECT read", "plain read CPU (s)",
+           "all estimators CPU (s, all threads)",
            "kernel alone CPU (ns/value)", "peak RSS (MB)", "resident after eviction",
            "identical", "Hill α̂ [CI]", "log-moment α̂", "Mohammadi α̂", "load (1-min)"]
 
@@ -202,8 +235,11 @@ def _row(n: int, mode: str, out: dict, same: object) -> list:
     plain, ours, pas = med("plain_read_s"), med("all_estimators_s"), med("sketch_pass_s")
     res = [r for r in out["resident_after_evict"] if r is not None]
     kns = out.get("kernel_ns")
+    dio = med("direct_read_s") if out.get("direct_read_s") else None
     return [f"{n:.0e}", out["path"], mode, out["threads"], round(plain, 2), round(ours, 2),
             round(pas, 2), round(ours - pas, 2), round(ours / plain, 2),
+            "—" if dio is None else round(dio, 2),
+            "—" if dio is None else round(ours / dio, 2),
             round(med("plain_cpu_s"), 2), round(med("ours_cpu_s"), 2),
             "—" if kns is None else round(kns, 2), round(out["peak_rss_mb"]),
             "—" if mode == "hot" else (f"{max(res):.1%}" if res else "n/a"),
@@ -268,10 +304,12 @@ def stream_table(sizes: list[int], modes: tuple[str, ...] = ("hot", "cold"),
             "Symmetric Pareto(1.5) float32 file written by the benchmark, deleted after. "
             "'plain read' = a single-threaded sequential `readinto` loop over 16 MiB chunks "
             "doing nothing else. 'all estimators' = `sc.tail_sketches(path, "
-            f"k_max={K_MAX}, k1=isqrt(n), threads=T)` — one pass; a reader thread maps the "
-            "next window of the file (`mmap` with MAP_POPULATE: pages faulted in by one call, "
-            "nothing copied out of the page cache) while the per-value work (|x|, the "
-            "threshold filter, log, float64 sums) runs split over the T threads — then, from "
+            f"k_max={K_MAX}, k1=isqrt(n), threads=T)` — one pass; a reader thread loads the "
+            "file two 16 MiB units ahead (a unit found in the page cache by `mincore` is "
+            "mapped with MAP_POPULATE, nothing copied; any other unit is read with O_DIRECT "
+            "into one of three rotating buffers, bypassing the page cache) while the "
+            "per-value work (|x|, the threshold filter, log, float64 sums) runs split over "
+            "the T threads — then, from "
             "the sketches, Hill at the double-bootstrap k with its exact interval, "
             "DEdH/Pickands/smoothed Hill at that k (scaled as k='auto' scales it) with normal "
             "intervals, Hill with a 200-replicate tail-bootstrap CI (k re-selected in every "
@@ -280,11 +318,15 @@ def stream_table(sizes: list[int], modes: tuple[str, ...] = ("hot", "cold"),
             "timed run of either side its pages are dropped (`posix_fadvise(DONTNEED)`; "
             "'resident after eviction' = largest fraction of its pages still cached, by "
             "`mincore`) — on a virtual machine the host may still cache the disk image. "
+            "'O_DIRECT read' (cold only) = the plain loop with O_DIRECT and 16 MiB reads, "
+            "i.e. the disk transfer our reader waits for; 'ratio' is against the plain "
+            "(buffered) read the target names, 'ratio to O_DIRECT read' against that one. "
             "'per-value path': `numba kernel` = the fused SIMD kernel of "
             "`stablecheck.tail._fastlog` (extra `fast`); `numpy` = the fallback without "
             "numba; 'kernel alone' = that kernel's thread CPU time on one 2²⁰-value chunk "
-            "already in memory (min of 20). The two sides alternate A B B A in one child "
-            "process per row (medians of 2 each); peak RSS = that child's VmHWM. "
+            "already in memory (min of 20). The two sides alternate A B B A (cold: A C B B C A "
+            "with the O_DIRECT read C) in one child process per row (medians of 2 each); "
+            "peak RSS = that child's VmHWM. "
             "'identical' = memmap result == in-memory result (Hill, DB k, exact CI)."),
         "columns": COLUMNS,
         "rows": rows,

@@ -283,8 +283,12 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
            ) -> TailIndexResult:
     notes: list[str] = []
     integer = src.integer
+    k_cache = None
     if prebuilt is not None:
         sk = prebuilt
+        # double-bootstrap answers on this sketch's tail (keyed by the tail's bytes, n, the
+        # options and the generator state: see select_k); not part of the sketch's state
+        k_cache = sk.__dict__.setdefault("_k_cache", {})
     else:
         cap = k_max if k_max is not None else (min(src.n, 200_000) if src.n else 200_000)
         if src.build is not None:  # Dask: update per block on the workers, merged state back
@@ -322,7 +326,7 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
         out = order_estimate(top, n, kernel=method, k=k, k_method=k_method, ci=ci,
                              ci_method=ci_method, level=level, n_resamples=B, rng=gen,
                              db_options=db_options, replicate_pops=replicate_pops,
-                             undersmooth=4 if undersmooth else 1)
+                             undersmooth=4 if undersmooth else 1, k_cache=k_cache)
     kk = int(out["k"])
     if kk < top.size:
         thr = top[kk]
@@ -342,7 +346,7 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
         kb: dict[str, int] = {}
         for meth in K_METHODS:
             try:
-                kb[meth] = int(select_k(logs, n, meth, gen, db_options)[0])
+                kb[meth] = int(select_k(logs, n, meth, gen, db_options, k_cache)[0])
             except ValueError as exc:  # a rule that cannot run on this tail says why
                 notes.append(f"k_method={meth!r} failed: {exc}")
         diag["k_by_method"] = kb

@@ -4,6 +4,8 @@ bootstrap with k re-selected in every replicate)."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -31,10 +33,32 @@ __all__ = ["select_k", "order_estimate", "hill_exact_ci", "hill_profile_ci", "po
 
 
 def select_k(logs: np.ndarray, n: int, k_method: str, rng: np.random.Generator,
-             db_options: dict | None = None) -> tuple[int, dict]:
-    """Run one k-selection rule on decreasing ``logs``."""
+             db_options: dict | None = None, cache: dict | None = None) -> tuple[int, dict]:
+    """Run one k-selection rule on decreasing ``logs``.
+
+    ``cache`` (a dict owned by the caller, e.g. kept on a :class:`TailSketch`): the double
+    bootstrap's answer is stored under everything it depends on — the bytes of ``logs``,
+    ``n``, the options and the generator's state before the draws — together with the
+    generator's state after them. A repeated call (e.g. ``tail_index`` on one sketch with
+    ``ci="exact"`` and then ``ci="bootstrap"`` and the same seed) restores that state
+    instead of drawing again: the same ``k``, and the generator ends where it would have.
+    """
     if k_method == "double_bootstrap":
+        key = None
+        if cache is not None:
+            key = (hashlib.blake2b(np.ascontiguousarray(logs, dtype=np.float64).tobytes(),
+                                   digest_size=20).hexdigest(), logs.shape, int(n),
+                   repr(sorted((db_options or {}).items())), type(rng.bit_generator).__name__,
+                   repr(rng.bit_generator.state))
+            hit = cache.get(key)
+            if hit is not None:
+                rng.bit_generator.state = copy.deepcopy(hit[2])
+                return hit[0], copy.deepcopy(hit[1])
         k, info = double_bootstrap(logs, n, rng, **(db_options or {}))
+        if key is not None and cache is not None:
+            while len(cache) >= 8:      # a few entries: sketches are re-read with few seeds
+                cache.pop(next(iter(cache)))
+            cache[key] = (int(k), copy.deepcopy(info), copy.deepcopy(rng.bit_generator.state))
         return int(k), info
     fn = {"drees_kaufmann": drees_kaufmann, "ks": ks_min, "path_stability": path_stability}
     return fn[k_method](logs, n)
@@ -141,15 +165,17 @@ def order_estimate(
     db_options: dict,
     undersmooth: int = 1,
     replicate_pops: Callable[[int, int, np.random.Generator], np.ndarray] | None = None,
+    k_cache: dict | None = None,
 ) -> dict[str, Any]:
-    """Estimate from the decreasing positive tail ``top`` of a sample of size ``n``."""
+    """Estimate from the decreasing positive tail ``top`` of a sample of size ``n``
+    (``k_cache``: see :func:`select_k`)."""
     logs = np.log(top)
     P = logs.size
     notes: list[str] = []
     k_info: dict = {}
     auto = k == "auto"
     if auto:
-        kk, k_info = select_k(logs, n, k_method, rng, db_options)
+        kk, k_info = select_k(logs, n, k_method, rng, db_options, k_cache)
         if k_info.get("no_bias_detected"):
             notes.append("Drees–Kaufmann found no bias within the kept tail; k = all kept "
                          "values.")
@@ -235,7 +261,7 @@ def order_estimate(
             # nothing else draws from rng in the loop: the next batch's exponentials are
             # drawn on a helper thread (same draws, same order)
             exps = exponentials_ahead(rng, [(min(batch, R - r0), depth)
-                                            for r0 in range(0, R, batch)])
+                                            for r0 in range(0, R, batch)], reuse=True)
         for r0 in range(0, R, batch):
             b = min(batch, R - r0)
             if replicate_pops is None:

@@ -11,7 +11,6 @@ both).
 
 from __future__ import annotations
 
-import mmap
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ import numpy as np
 
 from .._validation import check_bool, check_int
 from . import _fastlog
+from ._reader import raw_chunks
 from ._sketches import LogMomentSketch, TailSketch, _scratch
 from ._source import as_source
 
@@ -238,65 +238,6 @@ def _prefetched(chunks: Iterator[np.ndarray], pool: ThreadPoolExecutor
         yield cur
 
 
-def _file_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor
-                 ) -> Iterator[np.ndarray]:
-    """Chunks of a raw binary file, read by a helper thread one chunk ahead.
-
-    Three buffers rotate: while the caller processes buffer ``i`` the reader fills
-    ``i + 1``; buffer ``i`` is reused only after the caller has asked for ``i + 1`` and
-    ``i + 2`` has been handed out, so a chunk is never overwritten while in use.
-    """
-    item = dtype.itemsize
-    bufs = [np.empty(chunk, dtype=dtype) for _ in range(3)]
-    with open(path, "rb", buffering=0) as fh:
-        def read(i: int) -> int:
-            return fh.readinto(memoryview(bufs[i]).cast("B")) or 0
-
-        i = 0
-        fut = pool.submit(read, 0)
-        while True:
-            got = fut.result()
-            if got % item:
-                raise ValueError(f"{path}: size is not a multiple of the {dtype} item size "
-                                 f"({item} bytes).")
-            if got == 0:
-                return
-            nxt = (i + 1) % 3
-            fut = pool.submit(read, nxt)
-            yield bufs[i][: got // item]
-            i = nxt
-
-
-def _mapped_chunks(path: str, dtype: np.dtype, chunk: int, pool: ThreadPoolExecutor
-                   ) -> Iterator[np.ndarray]:
-    """Chunks of a raw binary file as read-only memory maps of successive windows, each
-    mapped (``MAP_POPULATE``: its pages faulted in by the kernel in one call) by a helper
-    thread one window ahead. No copy out of the page cache; a window is unmapped when the
-    last array viewing it is dropped, so resident memory stays at a few windows."""
-    item = dtype.itemsize
-    gran = mmap.ALLOCATIONGRANULARITY
-    step = max(gran, chunk * item // gran * gran)        # window offsets must be aligned
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size % item:
-            raise ValueError(f"{path}: size is not a multiple of the {dtype} item size "
-                             f"({item} bytes).")
-
-        def window(off: int) -> np.ndarray:
-            m = mmap.mmap(fh.fileno(), min(step, size - off), offset=off,
-                          flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=mmap.PROT_READ)
-            return np.frombuffer(m, dtype=dtype)
-
-        off = 0
-        fut = pool.submit(window, off) if size else None
-        while fut is not None:
-            cur = fut.result()
-            off += step
-            fut = pool.submit(window, off) if off < size else None
-            yield cur
-            del cur
-
-
 def default_threads() -> int:
     """CPUs this process may run on (``os.sched_getaffinity``; ``os.cpu_count`` where that
     is missing), at most 64: the default ``threads`` of :func:`tail_sketches`."""
@@ -316,8 +257,9 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int | No
     ----------
     x : array_like, memmap, iterable of 1-D arrays, object with ``iter_chunks()``, or path
         The data (1-D), read once. A ``str``/``os.PathLike`` names a raw binary file of
-        ``dtype`` values (no header), read by a helper thread one chunk ahead of the
-        arithmetic into three rotating buffers (memory use: three chunks).
+        ``dtype`` values (no header), read by a helper thread two 16 MiB units ahead of
+        the arithmetic: units in the page cache are memory-mapped, the others read with
+        ``O_DIRECT`` into three rotating buffers (see :mod:`._reader`).
     k_max : int
         Tail values kept per tail by the :class:`TailSketch`.
     k1 : int or sequence of int
@@ -370,8 +312,7 @@ def tail_sketches(x: Any, *, k_max: int = 200_000, k1: Any = (), chunk: int | No
         work = _Pass(ts, lm, threads)
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
-                chunks = (_mapped_chunks if hasattr(mmap, "MAP_POPULATE") else _file_chunks)
-                for c in chunks(os.fspath(x), dt, chunk, pool):
+                for c in raw_chunks(os.fspath(x), dt, chunk, pool):
                     feed(c, ts, lm, work)
                     del c
                 work.finish()

@@ -141,3 +141,45 @@ def test_exponentials_drawn_ahead_are_the_loops_draws():
     for a, shp in zip(got, shapes):
         np.testing.assert_array_equal(a, g2.standard_exponential(shp))
     assert g1.random() == g2.random()
+    # reused buffers (each block read before the next is requested): the same draws
+    shapes += [(16, 1000), (2, 3)]
+    g1, g2 = np.random.default_rng(12), np.random.default_rng(12)
+    for a, shp in zip(exponentials_ahead(g1, shapes, reuse=True), shapes):
+        assert a.shape == shp
+        np.testing.assert_array_equal(a, g2.standard_exponential(shp))
+    assert g1.random() == g2.random()
+
+
+def test_double_bootstrap_cache_on_a_sketch_changes_nothing(rng):
+    """tail_index on one TailSketch remembers its double-bootstrap k (keyed by the tail, n,
+    the options and the generator state, and restoring the generator's state after the
+    draws): a sequence of calls on one sketch gives bitwise what the same calls on fresh
+    copies give, and leaves a shared generator in the same state."""
+    import stablecheck as sc
+    from stablecheck.tail import TailSketch
+
+    x = (rng.pareto(1.5, 60_000) + 1.0) * rng.choice([-1.0, 1.0], 60_000)
+    sk = TailSketch(6000)
+    sk.update(x)
+    state = sk.state()
+
+    def calls(fresh):
+        g = np.random.default_rng(5)
+        out = []
+        for kw in ({"rng": 0}, {"rng": 0, "ci": "bootstrap", "n_resamples": 60},
+                   {"rng": g}, {"rng": g, "ci": "bootstrap", "n_resamples": 60},
+                   {"rng": 0, "tail": "upper"}, {"rng": 0, "compare_k": True}):
+            r = sc.tail_index(fresh(), **kw)
+            out.append((r.alpha, tuple(r.confidence_interval), r.k,
+                        None if r.bootstrap_distribution is None
+                        else r.bootstrap_distribution.tobytes(),
+                        r.diagnostics.get("k_by_method")))
+        return out, g.random()
+
+    cached = calls(lambda: sk)
+    # 7 double bootstraps, 2 answered from the cache (seed 0 on |x| again, in the 2nd and
+    # 6th calls); g has moved on between its two calls, and compare_k's own run draws
+    # from the state after the first: 5 entries
+    assert len(sk.__dict__["_k_cache"]) == 5
+    uncached = calls(lambda: TailSketch.from_state(state))
+    assert cached == uncached

@@ -232,16 +232,26 @@ def test_tail_sketches_validates(rng):
         sc.tail_sketches(rng.normal(size=100), threads=0)
 
 
-def test_tail_sketches_reads_a_raw_file_like_the_array(tmp_path, rng):
-    """A raw float32 file read by the helper thread (three rotating buffers, odd tail chunk)
-    gives the same sketches as the array itself."""
+@pytest.mark.parametrize("resident", [None, False, True])
+def test_tail_sketches_reads_a_raw_file_like_the_array(tmp_path, rng, monkeypatch, resident):
+    """A raw float32 file read by the helper thread gives the same sketches as the array
+    itself — with the real page-cache query and with every unit forced through O_DIRECT
+    reads into the three rotating buffers (small units: many reuses of each buffer while
+    the pipelined pass still holds a chunk) or through mappings; zeros, NaN and ±inf in
+    some chunks exercise the pass's re-read of a settled chunk."""
+    from stablecheck.tail import _reader
+    if resident is not None:
+        monkeypatch.setattr(_reader, "UNIT_BYTES", 1 << 15)
+        monkeypatch.setattr(_reader._Residency, "resident", lambda self, o, n: resident)
     x = rng.standard_cauchy(70_001).astype(np.float32)
+    x[[5, 30_000, 30_001, 66_000]] = [0.0, np.nan, np.inf, -np.inf]
     path = tmp_path / "x.f32"
     x.tofile(path)
     ts, lm = sc.tail_sketches(str(path), k_max=2000, k1=264, chunk=4096, threads=2)
     ts2, lm2 = sc.tail_sketches(x, k_max=2000, k1=264, chunk=4096)
     np.testing.assert_array_equal(ts.top("abs"), ts2.top("abs"))
-    assert ts.n == lm.n == x.size
+    assert (ts.n, ts.n_zero, ts.n_nan, ts.n_posinf, ts.n_neginf) == (x.size, 1, 1, 1, 1)
+    assert lm.n == x.size and lm.n_zero == 1 and lm.n_nonfinite == 3
     np.testing.assert_allclose(lm.log, lm2.log, rtol=1e-12)
     np.testing.assert_allclose(lm.blk_log, lm2.blk_log, rtol=1e-12)
     (tmp_path / "bad.f32").write_bytes(b"\0" * 7)
@@ -250,24 +260,55 @@ def test_tail_sketches_reads_a_raw_file_like_the_array(tmp_path, rng):
 
 
 @pytest.mark.parametrize("chunk", [1024, 5000, 1 << 16])
-def test_raw_file_readers_yield_the_file(tmp_path, rng, chunk):
-    """The memory-mapped reader (windows aligned to the mmap granularity, so not always
-    `chunk` values) and the readinto reader both yield exactly the file's values in order,
-    including a short last window."""
+def test_raw_file_reader_yields_the_file(tmp_path, rng, chunk, monkeypatch):
+    """The raw-file reader yields exactly the file's values in order, including a short
+    last unit, whichever way each unit is read: mapped (in the page cache), O_DIRECT (not
+    in it) or buffered (O_DIRECT refused)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from stablecheck.tail import _stream
+    from stablecheck.tail import _reader
+    monkeypatch.setattr(_reader, "UNIT_BYTES", 1 << 16)     # several units, a short last one
     x = rng.standard_normal(70_001).astype(np.float32)
     path = tmp_path / "x.f32"
     x.tofile(path)
-    readers = [_stream._file_chunks]
-    if hasattr(_stream.mmap, "MAP_POPULATE"):
-        readers.append(_stream._mapped_chunks)
-    for reader in readers:
+    cases = {"mapped": True, "direct": False, "buffered": False}
+    for name, resident in cases.items():
+        monkeypatch.setattr(_reader._Residency, "resident", lambda self, o, n, r=resident: r)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            got = np.concatenate([c.copy() for c in reader(str(path), np.dtype(np.float32),
-                                                            chunk, pool)])
-        np.testing.assert_array_equal(got, x)
+            got = [c.copy() for c in _reader.raw_chunks(
+                str(path), np.dtype(np.float32), chunk, pool, direct=name != "buffered")]
+        assert max(c.size for c in got) <= chunk
+        np.testing.assert_array_equal(np.concatenate(got), x, err_msg=name)
+    # O_DIRECT accepted at open but refused at read time (EINVAL): buffered from then on
+    import errno
+    import os
+    opened: list[int] = []
+    real_open, real_preadv = _reader._open_direct, os.preadv
+
+    def open_direct(p):
+        opened.append(real_open(p) or os.open(p, os.O_RDONLY))
+        return opened[-1]
+
+    def preadv(fd, bufs, off):
+        if opened and fd == opened[0]:
+            raise OSError(errno.EINVAL, "refused")
+        return real_preadv(fd, bufs, off)
+
+    monkeypatch.setattr(_reader, "_open_direct", open_direct)
+    monkeypatch.setattr(_reader.os, "preadv", preadv)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        got = [c.copy() for c in _reader.raw_chunks(str(path), np.dtype(np.float32), chunk,
+                                                    pool)]
+    np.testing.assert_array_equal(np.concatenate(got), x)
+    assert len(opened) == 1
+    # a system with neither MAP_POPULATE, O_DIRECT nor preadv: seek + readinto
+    monkeypatch.delattr(_reader.mmap, "MAP_POPULATE", raising=False)
+    monkeypatch.delattr(_reader.os, "preadv")
+    monkeypatch.setattr(_reader, "_open_direct", lambda p: None)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        got = [c.copy() for c in _reader.raw_chunks(str(path), np.dtype(np.float32), chunk,
+                                                    pool)]
+    np.testing.assert_array_equal(np.concatenate(got), x)
     empty = tmp_path / "empty.f32"
     empty.write_bytes(b"")
     ts, lm = sc.tail_sketches(str(empty))
