@@ -245,28 +245,63 @@ prefetch = _prefetch_intrinsic()
 _BATCH = 32
 
 
+@numba.njit(cache=True, inline="always")
+def _bucket_pass(v, ax, order, merge):
+    """``order`` stably re-sorted by the guide bucket of ``v`` on axis ``ax``, ``merge``
+    adjacent buckets taken as one (counting sort)."""
+    guide, gp = ax[2], ax[3]
+    nbk = guide.size
+    n = order.size
+    bk = np.empty(n, np.int64)
+    cnt = np.zeros(nbk + 1, np.int64)
+    for q in range(n):
+        j = (v[order[q]] - gp[0]) * gp[1]
+        g = (0 if not j > 0.0 else (nbk - 1 if j >= nbk - 1 else int(j))) // merge
+        bk[q] = g
+        cnt[g + 1] += 1
+    for g in range(nbk):
+        cnt[g + 1] += cnt[g]
+    out = np.empty(n, np.int64)
+    for q in range(n):
+        out[cnt[bk[q]]] = order[q]
+        cnt[bk[q]] += 1
+    return out
+
+
 @numba.njit(cache=True, fastmath=_FAST)
 def mixed_jit(coef, ax_s, ax_a, ax_b, consts, z, a, b):
     """Per-point (alpha, beta), log f only: the whole of ``StableTable._std`` in one compiled
     pass (reflection, s = asinh(z / c), b = atanh(beta), the 6 x 6 x 6 contraction, the lead
-    term, the power-law continuation beyond z_max), with no per-point temporaries."""
+    term, the power-law continuation beyond z_max), with no per-point temporaries.
+
+    Points are visited in order of s, then alpha (radix sort on the axes' guide buckets):
+    neighbours in that order read the same six (alpha, b) slabs of coefficients and often the
+    same alpha rows, which then stay in cache (measured 0.57 -> 0.46-0.50 us per point on
+    1e4 random points against input order; the output is in input order)."""
     c, z_max, l2sp, lpi = consts[0], consts[1], consts[2], consts[3]
     na, nb = coef.shape[1], coef.shape[2]
     flat = coef.ravel()
+    n = z.size
+    # s of every point, and the visiting order: by s, then alpha (an LSD radix sort with two
+    # stable counting passes over the axes' guide buckets)
+    sv = np.empty(n)
+    for k in range(n):
+        zr = abs(z[k])
+        sv[k] = math.asinh((z_max if zr > z_max else zr) / c)
+    order = np.arange(n)
+    order = _bucket_pass(a, ax_a, order, 1)
+    order = _bucket_pass(sv, ax_s, order, 4)  # ~ one knot interval per group
     W = np.empty((_BATCH, 3, _K + 1))
     base = np.empty(_BATCH, np.int64)
     prev = np.empty(_K + 1)
-    n = z.size
     out = np.empty(n)
     for k0 in range(0, n, _BATCH):
         m = min(_BATCH, n - k0)
         for q in range(m):
-            k = k0 + q
-            zr = abs(z[k])
+            k = order[k0 + q]
             br = -b[k] if z[k] < 0.0 else b[k]
-            s = math.asinh((z_max if zr > z_max else zr) / c)
             w = W[q]
-            i_s = _basis(ax_s, s, w[0], w[0], prev, False)
+            i_s = _basis(ax_s, sv[k], w[0], w[0], prev, False)
             i_a = _basis(ax_a, a[k], w[1], w[1], prev, False)
             i_b = _basis(ax_b, math.atanh(br), w[2], w[2], prev, False)
             o0 = (i_s * na + i_a) * nb + i_b
@@ -277,7 +312,7 @@ def mixed_jit(coef, ax_s, ax_a, ax_b, consts, z, a, b):
                     prefetch(flat, o)
                     prefetch(flat, o + _K)
         for q in range(m):
-            k = k0 + q
+            k = order[k0 + q]
             w = W[q]
             v = 0.0
             for r in range(_K + 1):
