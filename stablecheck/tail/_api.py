@@ -331,7 +331,18 @@ def _order(src: Source, method: str, spec: TailMethod, k: Any, k_method: str, ta
     if kk < top.size:
         thr = top[kk]
         ties = int(np.count_nonzero(top[: kk + 1] == thr))
-        if ties > 1 and not jitter:
+        if ties > 1 and not jitter and ties == kk + 1 and top.size and top[0] == thr:
+            # every order statistic used is the maximum: the estimate is degenerate
+            # (log-spacings 0, alpha = inf), typically clipped or saturated data
+            m = int(np.count_nonzero(top == top[0]))
+            notes.append(warn(
+                f"all of the top k + 1 = {kk + 1} values equal the maximum {thr:.6g}, which "
+                f"{'at least ' if m == top.size else ''}{m} of the {n} values reach: the data "
+                f"look clipped or saturated at {thr:.6g}, so the estimate is degenerate "
+                f"(alpha = {float(out['alpha']):.6g}). The tail above the clip is not observed; "
+                "drop the clipped values to estimate the tail below it (a truncated tail), "
+                "or pass an integer k beyond the tie.", DataWarning, stacklevel=4))
+        elif ties > 1 and not jitter:
             notes.append(warn(f"{ties} of the top {kk + 1} values tie at the threshold "
                               f"X_(k+1) = {thr:.6g}; Hill-type estimates are biased by ties "
                               "(jitter=True breaks them for integer data).", DataWarning,

@@ -60,6 +60,23 @@ def test_ties_at_threshold_warn(rng):
         sc.tail_index(x, k=5100)
 
 
+def test_clipped_data_say_so(rng):
+    # clipped heavy-tailed data (e.g. saturated sensors): the automatic k lands inside the
+    # block of values at the clip, every order statistic used is equal and Hill gives
+    # alpha = inf; the warning must name the clip and how many values sit on it
+    x = np.clip(rng.standard_t(3, 100_000), -3.0, 3.0)
+    on_clip = int(np.count_nonzero(np.abs(x) == 3.0))
+    with pytest.warns(DataWarning, match="reach: the data look clipped or saturated at 3") as rec:
+        res = sc.tail_index(x, rng=0)
+    assert res.alpha == np.inf and res.k + 1 <= on_clip
+    assert any(f"{on_clip} of the 100000 values" in str(w.message) for w in rec), \
+        [str(w.message) for w in rec]
+    # an ordinary tie at the threshold keeps the plain tie warning
+    y = np.concatenate([rng.pareto(2.0, 5000) + 10.0, np.full(300, 5.0), rng.random(5000)])
+    with pytest.warns(DataWarning, match="tie at the threshold"):
+        sc.tail_index(y, k=5100)
+
+
 def test_zeros_are_counted_and_dropped_for_log_methods(rng):
     x = rng.standard_cauchy(10_000)
     x[:2000] = 0.0
