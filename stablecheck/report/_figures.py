@@ -69,6 +69,27 @@ def alpha_over_iterations(result, layer: str):
     return fig
 
 
+_ALPHA_TOP = 2.6  # upper y limit of the alpha bar charts
+
+
+def _bars(ax, xpos, vals, width, label):
+    """Bars of alpha estimates on a [0, _ALPHA_TOP] axis. An estimate above the axis (the
+    log-moment estimator gives inf for lighter-than-SaS data) is drawn to the top, hatched,
+    with its value written on it; a missing one (NaN) is left out. (matplotlib cannot draw an
+    infinite bar: its transform turns into NaN and numpy warns while the figure is saved.)"""
+    v = np.asarray(vals, dtype=float)
+    over = v > _ALPHA_TOP
+    bars = ax.bar(xpos, np.where(over, _ALPHA_TOP, np.where(np.isfinite(v), v, np.nan)), width,
+                  label=label)
+    for b, val, o in zip(bars, v, over, strict=True):
+        if o:
+            b.set_hatch("//")
+            ax.text(b.get_x() + b.get_width() / 2, _ALPHA_TOP * 0.86,
+                    "∞" if np.isinf(val) else f"{val:.3g}", ha="center", va="top", fontsize=7,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+    ax.set_ylim(0, _ALPHA_TOP)
+
+
 def pooled_vs_coordinate(result, snapshot: str):
     """Per layer: pooled α̂ (raw, robust), the scale-aware null median, and the per-coordinate
     median α̂ side by side; fraction of coordinates rejecting Gaussianity on a second axis."""
@@ -87,15 +108,14 @@ def pooled_vs_coordinate(result, snapshot: str):
             r = t[(t.layer == layer) & (t.view == view) & (t.estimator == est)]
             col = "statistic" if est == "scale_aware_null" else "alpha"
             vals.append(float(r[col].iloc[0]) if len(r) else np.nan)
-        ax.bar(x + (i - 1.5) * width, vals, width, label=lab)
+        _bars(ax, x + (i - 1.5) * width, vals, width, lab)
     per = [t[(t.layer == la) & (t.axis == "minibatch") & (t.estimator == "logmoment")]
            for la in layers]
-    ax.bar(x + 1.5 * width, [float(r.alpha.iloc[0]) if len(r) else np.nan for r in per], width,
-           label="per-coordinate median")
+    _bars(ax, x + 1.5 * width, [float(r.alpha.iloc[0]) if len(r) else np.nan for r in per],
+          width, "per-coordinate median")
     ax.axhline(2.0, color="k", lw=0.8, ls=":")
     ax.set_xticks(x, layers, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("α̂")
-    ax.set_ylim(0, 2.6)
     rej = [t[(t.layer == la) & (t.axis == "minibatch")
              & t.estimator.str.startswith("gaussianity")] for la in layers]
     if any(len(r) for r in rej):

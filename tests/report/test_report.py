@@ -57,3 +57,23 @@ def test_options(result, tmp_path):
         sc.report(result, tmp_path, format="pdf")
     p = sc.report(result, tmp_path / "o", details="none")
     assert "QQ plot" not in p.read_text()
+
+
+def test_alpha_bars_above_the_axis_or_missing_draw_without_warnings():
+    # the log-moment estimator reports alpha = inf for lighter-than-SaS coordinates and a
+    # layer may lack an estimate (NaN); matplotlib cannot draw an infinite bar (numpy warned
+    # "invalid value encountered in dot" while the demo report was saved)
+    import matplotlib
+    matplotlib.use("Agg")
+    from stablecheck.report import _figures as F
+
+    fig, ax = F._fig(4.0, 3.0)
+    F._bars(ax, np.arange(4), [1.2, np.inf, np.nan, 2.9], 0.3, "x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = F.figure_png(fig)
+    assert png.startswith(PNG)
+    heights = [b.get_height() for b in ax.patches]
+    assert heights[:2] == [1.2, F._ALPHA_TOP] and np.isnan(heights[2])
+    assert heights[3] == F._ALPHA_TOP
+    assert sorted(t.get_text() for t in ax.texts) == ["2.9", "∞"]
