@@ -206,6 +206,57 @@ def _support(a, b):
     return lo, hi
 
 
+#: seed grid of the batch quantile solver: z = sinh(u), u uniform on [-70, 70] (|z| up to
+#: 1.2e30), spacing 0.35 in u; a batch at one (alpha, beta) evaluates it once (one shared
+#: quadrature grid) instead of widening every point's bracket from [-1, 1]
+_SEED_U = np.linspace(-70.0, 70.0, 401)
+_SEED_MIN = 64
+
+
+def _seed_brackets(lq, upper, a, b, slo, shi, lo, hi):
+    """For many points at one (alpha, beta): brackets (in place in ``lo``, ``hi``) and start
+    values from the cdf / sf on one sinh-spaced grid.
+
+    Each seeded point gets the grid cell (widened by one cell each side, so that rounding of
+    the tabulated values cannot leave the root outside) whose target values enclose its own,
+    and, as start, the linear interpolation of z in the target across its cell; the solver's
+    Newton-bisection loop then finishes as for any point. Returns the mask of seeded points
+    (points beyond the grid, and batches with several (alpha, beta) or fewer than
+    ``_SEED_MIN`` points, keep the bracket expansion) and the start values (NaN elsewhere).
+    """
+    n = lq.size
+    seeded = np.zeros(n, dtype=bool)
+    start = np.full(n, np.nan)
+    if n < _SEED_MIN or not (np.all(a == a[0]) and np.all(b == b[0])):
+        return seeded, start
+    zg = np.sinh(_SEED_U)
+    zg = zg[(zg > slo[0]) & (zg < shi[0])]
+    if zg.size < 8:
+        return seeded, start
+    _, lc, ls = _std_all(zg, np.full(zg.size, a[0]), np.full(zg.size, b[0]))
+    for up, tg in ((False, lc), (True, -ls)):  # both increase with z (up to rounding)
+        m = (upper == up)
+        if not np.any(m):
+            continue
+        t = np.maximum.accumulate(np.where(np.isfinite(tg), tg, -np.inf))
+        target = -lq[m] if up else lq[m]
+        j = np.searchsorted(t, target, side="right") - 1  # t[j] <= target < t[j + 1]
+        ok = (j >= 0) & (j < zg.size - 1) & np.isfinite(target)
+        jj = np.clip(j, 0, zg.size - 2)
+        with np.errstate(all="ignore"):
+            frac = np.clip((target - t[jj]) / (t[jj + 1] - t[jj]), 0.0, 1.0)
+        z0 = zg[jj] + np.where(np.isfinite(frac), frac, 0.5) * (zg[jj + 1] - zg[jj])
+        idx = np.nonzero(m)[0][ok]
+        lo[idx] = np.where(jj[ok] >= 1, zg[np.maximum(jj[ok] - 1, 0)], slo[idx])
+        lo[idx] = np.where(np.isfinite(lo[idx]), lo[idx], zg[jj[ok]])
+        hi[idx] = np.where(jj[ok] + 2 < zg.size, zg[np.minimum(jj[ok] + 2, zg.size - 1)],
+                           shi[idx])
+        hi[idx] = np.where(np.isfinite(hi[idx]), hi[idx], zg[jj[ok] + 1])
+        start[idx] = z0[ok]
+        seeded[idx] = True
+    return seeded, start
+
+
 def _std_quantile(lq, upper, a, b, n_iter=200):
     """Solve log F(z) = lq (upper=False) or log S(z) = lq (upper=True), flat arrays."""
     n = lq.size
@@ -218,24 +269,44 @@ def _std_quantile(lq, upper, a, b, n_iter=200):
         lp, lc, ls = _std_all(z, a[idx], b[idx])
         return np.where(upper[idx], ls, lc), lp
 
-    # expand the bracket geometrically until it contains the root
-    for _ in range(80):
+    seeded, start = _seed_brackets(lq, upper, a, b, slo, shi, lo, hi)
+    # expand the bracket geometrically until it contains the root (points not seeded)
+    # (the magnitude grows 4x, then squares once past 4: 1e308 within a dozen steps; quantiles
+    # of small alpha are astronomically large, e.g. ~1e50 at alpha = 0.3, 1 - q = 1e-15)
+    fmax = np.finfo(np.float64).max
+    grow_lo = grow_hi = np.zeros(n, dtype=bool)
+    for _ in range(80 if not seeded.all() else 0):
         v_lo, _ = val(lo, np.arange(n))
         v_hi, _ = val(hi, np.arange(n))
         g_lo = np.where(upper, v_hi, v_lo)  # value at the end where the target is small
         g_hi = np.where(upper, v_lo, v_hi)
-        need_lo = g_lo > lq
-        need_hi = g_hi < lq
-        if not (np.any(need_lo) or np.any(need_hi)):
-            break
+        need_lo = (g_lo > lq) & ~seeded
+        need_hi = (g_hi < lq) & ~seeded
         small_end_lo = ~upper
         # widen the end where the target is still not bracketed
         grow_lo = (need_lo & small_end_lo) | (need_hi & ~small_end_lo)
         grow_hi = (need_hi & small_end_lo) | (need_lo & ~small_end_lo)
-        lo = np.where(grow_lo & ~np.isfinite(slo), np.minimum(lo * 4.0, lo - 1.0), lo)
-        hi = np.where(grow_hi & ~np.isfinite(shi), np.maximum(hi * 4.0, hi + 1.0), hi)
-    z = 0.5 * (lo + hi)
+        grow_lo &= ~np.isfinite(slo) & (lo > -fmax)
+        grow_hi &= ~np.isfinite(shi) & (hi < fmax)
+        if not (np.any(grow_lo) or np.any(grow_hi)):
+            break
+        with np.errstate(over="ignore"):
+            lo = np.where(grow_lo, np.maximum(np.minimum(lo * np.maximum(4.0, -lo), lo - 1.0),
+                                              -fmax), lo)
+            hi = np.where(grow_hi, np.minimum(np.maximum(hi * np.maximum(4.0, hi), hi + 1.0),
+                                              fmax), hi)
+    z = np.where(seeded, start, 0.5 * (lo + hi))
     active = np.ones(n, dtype=bool)
+    if not seeded.all():
+        # still not bracketed at +-1.8e308: the quantile lies beyond the float range
+        v_lo, _ = val(lo, np.arange(n))
+        v_hi, _ = val(hi, np.arange(n))
+        g_lo = np.where(upper, v_hi, v_lo)
+        g_hi = np.where(upper, v_lo, v_hi)
+        below = ~seeded & np.where(upper, g_hi < lq, g_lo > lq) & (lo <= -fmax)
+        above = ~seeded & np.where(upper, g_lo > lq, g_hi < lq) & (hi >= fmax)
+        z[below], z[above] = -np.inf, np.inf
+        active &= ~(below | above)
     for _ in range(n_iter):
         idx = np.nonzero(active)[0]
         if idx.size == 0:
@@ -255,8 +326,11 @@ def _std_quantile(lq, upper, a, b, n_iter=200):
         wide = (hi[idx] - lo[idx]) > 1e3 * np.maximum(1.0, np.minimum(np.abs(lo[idx]),
                                                                       np.abs(hi[idx])))
         same = np.sign(lo[idx]) == np.sign(hi[idx])
-        geo = np.sign(hi[idx]) * np.sqrt(np.abs(lo[idx] * hi[idx]))
-        bis = np.where(wide & same, geo, 0.5 * (lo[idx] + hi[idx]))
+        geo = np.sign(hi[idx]) * np.sqrt(np.abs(lo[idx])) * np.sqrt(np.abs(hi[idx]))  # no overflow
+        # a bracket around 0 is split at 0 first (for small alpha the cdf climbs through
+        # most of its range within 1e-70 of 0), a wide one of one sign geometrically
+        bis = np.where((lo[idx] < 0) & (hi[idx] > 0), 0.0,
+                       np.where(wide & same, geo, 0.5 * (lo[idx] + hi[idx])))
         new = np.where(ok, newton, bis)
         done = (np.abs(f) <= 1e-13 * np.maximum(1.0, np.abs(lq[idx]))) | \
             ((hi[idx] - lo[idx]) <= 2e-16 * np.maximum(np.abs(lo[idx]), np.abs(hi[idx])))
@@ -308,7 +382,17 @@ def ppf(q, alpha, beta, scale=1.0, loc=0.0, *, param="S0"):
     -------
     ndarray or float
         x with F(x) = q; solved on log F or log(1 - F) (whichever is small) by safeguarded
-        Newton iteration, so cdf(ppf(q)) = q to ~1e-13 relative.
+        Newton iteration, so cdf(ppf(q)) = q to ~1e-13 relative. A quantile beyond the
+        float range (small alpha: at alpha = 0.03, q = 1e-15 lies near -1e489) is returned
+        as -inf or inf.
+
+    Notes
+    -----
+    Many probabilities at one (alpha, beta) (64 or more) start from one evaluation of the
+    cdf on a sinh-spaced grid of 401 points (|x| up to 1.2e30): each gets its bracket and a
+    starting point from it, and the Newton iterations then need a few batch evaluations
+    instead of a bracket search per point (1e3 probabilities at (1.5, 0.3): 0.03 s, was
+    0.17 s; at (0.7, 1): 0.16 s, was 4.3 s).
 
     Examples
     --------

@@ -66,6 +66,35 @@ def test_cdf_ppf_roundtrip(a, b):
                                atol=1e-12)
 
 
+@pytest.mark.parametrize(("a", "b"), [(1.5, 0.3), (0.7, 1.0), (1.0, 0.5), (1.2, -0.99),
+                                    (0.3, 0.2), (1.99, 0.9)])
+def test_batch_ppf_equals_pointwise_and_reaches_far_quantiles(a, b):
+    # 64+ probabilities at one (alpha, beta) start from the seed grid; fewer take the
+    # bracket search: both must land on the same quantiles (to the solver's tolerance)
+    q = np.concatenate([np.logspace(-15, -1, 40), np.linspace(0.1, 0.9, 40),
+                        1 - np.logspace(-1, -15, 40)])
+    x = stable.ppf(q, a, b)
+    x_pt = np.concatenate([stable.ppf(q[i:i + 8], a, b) for i in range(0, q.size, 8)])
+    np.testing.assert_allclose(x, x_pt, rtol=1e-11, atol=1e-300)
+    lo = q < 0.5
+    assert np.max(np.abs(stable.cdf(x[lo], a, b) / q[lo] - 1)) <= 1e-10
+    assert np.max(np.abs(stable.sf(x[~lo], a, b) / (1 - q[~lo]) - 1)) <= 1e-10
+
+
+def test_ppf_small_alpha_far_quantiles():
+    # the bracket search used to stop widening at 4^80 = 1.5e48 and return that silently:
+    # at alpha = 0.3 the quantile of 1 - q = 1e-15 is ~2.8e42 (fine) but at alpha = 0.03
+    # the one of q = 1e-6 is -5.25e189 (S ~ 0.49 x^-0.03, Gamma(a) sin(pi a / 2) / pi)
+    x = stable.ppf(1e-6, 0.03, 0.0)
+    assert -1e190 < x < -1e189
+    assert stable.cdf(x, 0.03, 0.0) == pytest.approx(1e-6, rel=1e-10)
+    # beyond the float range: +-inf (q = 1e-15 at alpha = 0.03 lies near -1e489)
+    assert stable.ppf(1e-15, 0.03, 0.0) == -np.inf
+    assert stable.isf(1e-15, 0.03, 0.0) == np.inf
+    # q = 1/2 at beta = 0 is 0 even where the cdf climbs within 1e-70 of it (alpha = 0.01)
+    assert np.all(stable.ppf(np.full(70, 0.5), 0.01, 0.0) == 0.0)
+
+
 def test_ppf_bounds_and_support():
     assert stable.ppf(0.0, 1.5, 0.0) == -np.inf and stable.ppf(1.0, 1.5, 0.0) == np.inf
     zeta = -np.tan(np.pi * 0.7 / 2)  # alpha < 1, beta = 1: support [zeta, inf)
