@@ -274,39 +274,37 @@ def _std_quantile(lq, upper, a, b, n_iter=200):
     # (the magnitude grows 4x, then squares once past 4: 1e308 within a dozen steps; quantiles
     # of small alpha are astronomically large, e.g. ~1e50 at alpha = 0.3, 1 - q = 1e-15)
     fmax = np.finfo(np.float64).max
-    grow_lo = grow_hi = np.zeros(n, dtype=bool)
-    for _ in range(80 if not seeded.all() else 0):
-        v_lo, _ = val(lo, np.arange(n))
-        v_hi, _ = val(hi, np.arange(n))
-        g_lo = np.where(upper, v_hi, v_lo)  # value at the end where the target is small
-        g_hi = np.where(upper, v_lo, v_hi)
-        need_lo = (g_lo > lq) & ~seeded
-        need_hi = (g_hi < lq) & ~seeded
-        small_end_lo = ~upper
+    iu = np.nonzero(~seeded)[0]  # only these need a bracket search
+    below = np.zeros(n, dtype=bool)  # not bracketed at -+1.8e308: beyond the float range
+    above = np.zeros(n, dtype=bool)
+    for _ in range(80 if iu.size else 0):
+        v_lo, _ = val(lo[iu], iu)
+        v_hi, _ = val(hi[iu], iu)
+        up = upper[iu]
+        g_lo = np.where(up, v_hi, v_lo)  # value at the end where the target is small
+        g_hi = np.where(up, v_lo, v_hi)
+        need_lo = g_lo > lq[iu]
+        need_hi = g_hi < lq[iu]
         # widen the end where the target is still not bracketed
-        grow_lo = (need_lo & small_end_lo) | (need_hi & ~small_end_lo)
-        grow_hi = (need_hi & small_end_lo) | (need_lo & ~small_end_lo)
-        grow_lo &= ~np.isfinite(slo) & (lo > -fmax)
-        grow_hi &= ~np.isfinite(shi) & (hi < fmax)
+        grow_lo = ((need_lo & ~up) | (need_hi & up)) & ~np.isfinite(slo[iu])
+        grow_hi = ((need_hi & ~up) | (need_lo & up)) & ~np.isfinite(shi[iu])
+        stuck_lo = grow_lo & (lo[iu] <= -fmax)
+        stuck_hi = grow_hi & (hi[iu] >= fmax)
+        grow_lo &= ~stuck_lo
+        grow_hi &= ~stuck_hi
         if not (np.any(grow_lo) or np.any(grow_hi)):
+            below[iu[stuck_lo]] = True
+            above[iu[stuck_hi]] = True
             break
         with np.errstate(over="ignore"):
-            lo = np.where(grow_lo, np.maximum(np.minimum(lo * np.maximum(4.0, -lo), lo - 1.0),
-                                              -fmax), lo)
-            hi = np.where(grow_hi, np.minimum(np.maximum(hi * np.maximum(4.0, hi), hi + 1.0),
-                                              fmax), hi)
+            l_, h_ = lo[iu], hi[iu]
+            lo[iu] = np.where(grow_lo, np.maximum(np.minimum(l_ * np.maximum(4.0, -l_),
+                                                             l_ - 1.0), -fmax), l_)
+            hi[iu] = np.where(grow_hi, np.minimum(np.maximum(h_ * np.maximum(4.0, h_),
+                                                             h_ + 1.0), fmax), h_)
     z = np.where(seeded, start, 0.5 * (lo + hi))
-    active = np.ones(n, dtype=bool)
-    if not seeded.all():
-        # still not bracketed at +-1.8e308: the quantile lies beyond the float range
-        v_lo, _ = val(lo, np.arange(n))
-        v_hi, _ = val(hi, np.arange(n))
-        g_lo = np.where(upper, v_hi, v_lo)
-        g_hi = np.where(upper, v_lo, v_hi)
-        below = ~seeded & np.where(upper, g_hi < lq, g_lo > lq) & (lo <= -fmax)
-        above = ~seeded & np.where(upper, g_lo > lq, g_hi < lq) & (hi >= fmax)
-        z[below], z[above] = -np.inf, np.inf
-        active &= ~(below | above)
+    z[below], z[above] = -np.inf, np.inf
+    active = ~(below | above)
     for _ in range(n_iter):
         idx = np.nonzero(active)[0]
         if idx.size == 0:

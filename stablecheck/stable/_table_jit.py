@@ -26,6 +26,25 @@ _FAST = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @numba.njit(cache=True, inline="always")
+def _bucket(gp, nbk, x):
+    """Guide bucket of ``x`` (uniform buckets over the knot span, clamped; NaN -> 0)."""
+    j = (x - gp[0]) * gp[1]
+    return 0 if not j > 0.0 else (nbk - 1 if j >= nbk - 1 else int(j))
+
+
+@numba.njit(cache=True, inline="always")
+def _lead(zc, lpc, a, l2sp):
+    """The lead term log(N(0, 2) density + c+ (1 + z^2)^(-(1+a)/2)) at ``zc`` >= 0, with
+    ``lpc`` = log c+ (``_table.lead_term``). Returns (lead, lp, l1z): lp is the power part."""
+    z2 = zc * zc
+    l1z = math.log1p(z2)
+    lg = -0.25 * z2 - l2sp
+    lp = lpc - 0.5 * (1.0 + a) * l1z
+    lead = lp + math.log1p(math.exp(lg - lp)) if lp > lg else lg + math.log1p(math.exp(lp - lg))
+    return lead, lp, l1z
+
+
+@numba.njit(cache=True, inline="always")
 def _basis(ax, x, w, dw, prev, want_d):
     """First non-zero basis index; fills ``w`` (and ``dw``) with the K + 1 values at ``x``.
 
@@ -36,9 +55,7 @@ def _basis(ax, x, w, dw, prev, want_d):
     """
     t, rc, guide, gp = ax
     n_coef = t.size - _K - 1
-    j = (x - gp[0]) * gp[1]
-    g = 0 if not j > 0.0 else (guide.size - 1 if j >= guide.size - 1 else int(j))
-    i = guide[g]  # the last knot <= the bucket's start (<= x when x is inside the span)
+    i = guide[_bucket(gp, guide.size, x)]  # the last knot <= the bucket's start (<= x when x is inside the span)
     while i + 1 < t.size and t[i + 1] <= x:  # = searchsorted(t, x, side="right") - 1
         i += 1
     if i < _K:
@@ -172,12 +189,7 @@ def fixed_jit(ax, coefs, consts, z, want_grad):
         v = 0.0
         for r in range(_K + 1):
             v += coefs[g, i + r] * w[r]
-        z2 = zc * zc
-        l1z = np.log1p(z2)
-        lg = -0.25 * z2 - l2sp
-        lp = lpc - 0.5 * (1.0 + a) * l1z
-        mx = max(lg, lp)
-        lead = mx + np.log(np.exp(lg - mx) + np.exp(lp - mx))
+        lead, lp, l1z = _lead(zc, lpc, a, l2sp)
         logr = np.log(zr / z_max) if far else 0.0
         val[k] = v + lead - (1.0 + a) * logr
         if want_grad:
@@ -193,7 +205,7 @@ def fixed_jit(ax, coefs, consts, z, want_grad):
                 dz = -(1.0 + a) / zr
             else:
                 dz = vs / np.hypot(zr, c) + (1.0 - wt) * (-0.5 * zc) + \
-                    wt * (-(1.0 + a) * zc / (1.0 + z2))
+                    wt * (-(1.0 + a) * zc / (1.0 + zc * zc))
             sign = -1.0 if refl else 1.0
             d_z[k] = sign * dz
             d_a[k] = va + wt * (da_c - 0.5 * l1z) - logr
@@ -255,8 +267,7 @@ def _bucket_pass(v, ax, order, merge):
     bk = np.empty(n, np.int64)
     cnt = np.zeros(nbk + 1, np.int64)
     for q in range(n):
-        j = (v[order[q]] - gp[0]) * gp[1]
-        g = (0 if not j > 0.0 else (nbk - 1 if j >= nbk - 1 else int(j))) // merge
+        g = _bucket(gp, nbk, v[order[q]]) // merge
         bk[q] = g
         cnt[g + 1] += 1
     for g in range(nbk):
@@ -329,13 +340,9 @@ def mixed_jit(coef, ax_s, ax_a, ax_b, consts, z, a, b):
             br = -b[k] if z[k] < 0.0 else b[k]
             far = zr > z_max
             zc = z_max if far else zr
-            z2 = zc * zc
-            l1z = math.log1p(z2)
-            lg = -0.25 * z2 - l2sp
-            lp = (math.log1p(br) + math.lgamma(1.0 + ak)
-                  + math.log(math.sin(0.5 * math.pi * ak)) - lpi - 0.5 * (1.0 + ak) * l1z)
-            lead = lp + math.log1p(math.exp(lg - lp)) if lp > lg else \
-                lg + math.log1p(math.exp(lp - lg))
+            lpc = (math.log1p(br) + math.lgamma(1.0 + ak)
+                   + math.log(math.sin(0.5 * math.pi * ak)) - lpi)
+            lead = _lead(zc, lpc, ak, l2sp)[0]
             logr = math.log(zr / z_max) if far else 0.0
             out[k] = v + lead - (1.0 + ak) * logr
     return out
