@@ -16,7 +16,6 @@ from ..errors import BoundaryWarning, ConvergenceWarning, DataWarning, Numerical
 from ._fit_ecf import ecf_fit
 from ._fit_fft import logpdf_std
 from ._fit_mle import (
-    ALPHA_LO,
     NAMES,
     FFTDensity,
     Likelihood,
@@ -24,7 +23,7 @@ from ._fit_mle import (
     mle_fit,
     observed_information,
 )
-from ._fit_polish import CorrectedLikelihood, ml_search
+from ._fit_polish import ALPHA_EXACT, CorrectedLikelihood, exact_logpdf_std, ml_search
 from ._fit_quantile import mcculloch, sample_quantiles5
 
 __all__ = ["fit_stable", "StableFitResult"]
@@ -158,13 +157,17 @@ class StableFitResult(ResultMixin):
         return np.exp(self.logpdf(x))
 
 
+#: below this ML alpha estimate the likelihood is ragged in the location (see fit_stable)
+ALPHA_RAGGED = 0.3
+
+
 def _wald(est: float, se: float, z: float, name: str, level: float) -> ConfidenceInterval:
     if name == "scale":  # Wald on log scale keeps the interval positive
         return ConfidenceInterval(est * math.exp(-z * se / est), est * math.exp(z * se / est),
                                   level, "fisher (log scale)")
     lo, hi = est - z * se, est + z * se
     if name == "alpha":
-        lo, hi = max(lo, ALPHA_LO if est >= ALPHA_LO else 0.0), min(hi, 2.0)
+        lo, hi = max(lo, 0.0), min(hi, 2.0)
     elif name == "beta":
         lo, hi = max(lo, -1.0), min(hi, 1.0)
     return ConfidenceInterval(lo, hi, level, "fisher")
@@ -235,7 +238,8 @@ def fit_stable(
     Warns
     -----
     BoundaryWarning
-        An estimate on (or clamped to) alpha = 2, alpha = 0.5, or |beta| = 1. At alpha = 2 the
+        An estimate on (or clamped to) alpha = 2, the lower end of the search (alpha = 0.1
+        for ``"mle"``, 0.5 for ``"quantile"``), or |beta| = 1. At alpha = 2 the
         law is Gaussian and beta is not identified: its interval is reported as [-1, 1].
     ZeroValuesWarning, DataWarning, SmallSampleWarning
         Exact zeros (more than 1%), many ties (more than 5% repeated values), n < 100.
@@ -319,7 +323,15 @@ def fit_stable(
         notes.append(v.warn(f"the {method} fit stopped before meeting its tolerance "
                             f"({info.get('message', '')}); the last iterate is reported.",
                             ConvergenceWarning))
-    if method == "mle" and est[0] < 0.7:
+    ragged = method == "mle" and est[0] < ALPHA_RAGGED
+    if ragged:
+        notes.append(v.warn(
+            f"alpha = {est[0]:.3g} < {ALPHA_RAGGED}: the density's peak is so sharp that the "
+            "likelihood of the location has local maxima near data points; the ML estimate "
+            "may be one of them and the observed information is not a usable curvature there"
+            + (", so no Fisher intervals are given (use ci='bootstrap')" if ci == "fisher"
+               else "") + "; compare method='ecf'.", NumericalWarning))
+    if method == "mle" and est[0] < 0.7 and info["density"].name != "exact":
         notes.append(v.warn(f"alpha = {est[0]:.3g} < 0.7: the FFT likelihood that drives the "
                             "search loses accuracy there (frequencies are truncated at 62.8); "
                             "the exact polish corrects it only locally.", NumericalWarning))
@@ -329,7 +341,7 @@ def fit_stable(
     cov = boot = None
     at_two = est[0] >= 2.0 - 1e-9
     zq = float(ndtri(0.5 + level / 2))
-    if ci == "fisher":
+    if ci == "fisher" and not ragged:
         cov, msg = _fisher_cov(info, est, fixed, at_two)
         if msg:
             notes.append(v.warn(msg, ConvergenceWarning))
@@ -394,6 +406,8 @@ def _loglik_exact(data: np.ndarray, est) -> float:
     """Exact log-likelihood at ``est`` (FFT density + exact-engine correction on nodes)."""
     a, b, c, d = (float(t) for t in est)
     a = min(a, 2.0)
+    if a < ALPHA_EXACT:   # the FFT density is too far off there for a node correction
+        return float(np.sum(exact_logpdf_std((data - d) / c, a, b)) - data.size * math.log(c))
     src = CorrectedLikelihood(data, FFTDensity(), np.array([a, b, math.log(c), d]), order=0)
     return src.value(np.array([a, b, math.log(c), d]))
 
@@ -458,6 +472,7 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
         if e_info["beta_clamped"]:
             boundary.append("ECF regression gave |beta| > 1: clamped to 1")
         info["converged"] = e_info["converged"]
+        info["message"] = e_info["message"]
         est = np.array([e_est[0], sign * e_est[1], e_est[2], sign * e_est[3]])
         info["loglik"] = _loglik(data, est)
         return est, info
@@ -479,8 +494,14 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
         p0[0] = min(max(p0[0], 0.55), 1.99)  # start inside the box
     if warm is None and free[1]:
         p0[1] = min(max(p0[1], -0.95), 0.95)
+    # the ECF estimate itself (not clamped into the approximate search's box) also starts the
+    # exact-engine search that ml_search runs below alpha = ALPHA_EXACT
+    e0 = None
+    if warm is None and free[0] and e_est[0] < ALPHA_EXACT:
+        e0 = p0.copy()
+        e0[0] = e_est[0]
     res = ml_search(u, p0, free, default_density(float(p0[0]), float(p0[1])), polish_exact,
-                     want_hessian)
+                    want_hessian, exact_start=e0)
     if warm is None and free[0] and free[1] and res[0][0] >= 2.0 - 1e-9:
         # On the Gaussian boundary beta is not identified, so a search started near beta = 0
         # can stop there while the likelihood rises again just inside, on the |beta| = 1 edge
@@ -496,8 +517,8 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
     est = np.array([p[0], sign * p[1], s * math.exp(p[2]), sign * (m + s * p[3])])
     if p[0] >= 2.0 - 1e-9:
         est[1] = 0.0 if "beta" not in fixed else est[1]
-    elif p[0] <= ALPHA_LO + 1e-9:
-        boundary.append(f"alpha at the lower bound {ALPHA_LO} of the ML search")
+    elif p[0] <= density.bounds[0][0] + 1e-9:
+        boundary.append(f"alpha at the lower bound {density.bounds[0][0]:g} of the ML search")
     if free[1] and abs(p[1]) >= 1.0 - 1e-9:
         boundary.append("beta at the boundary |beta| = 1 of the parameter space; its interval "
                         "is one-sided")
@@ -589,7 +610,7 @@ def _estimate_mle_warm(xb, info, warm, fixed):
     u = (sign * xb - m) / s
     p, _ll, conv, _msg, _ = mle_fit(Likelihood(u, info["density"]), warm, info["free"])
     p = p + (info["p"] - info["p_approx"])
-    p[0] = min(max(p[0], ALPHA_LO), 2.0)
+    p[0] = min(max(p[0], info["density"].bounds[0][0]), 2.0)
     p[1] = min(max(p[1], -1.0), 1.0)
     est = np.array([p[0], sign * p[1], s * math.exp(p[2]), sign * (m + s * p[3])])
     return est, {"converged": conv}

@@ -15,6 +15,16 @@ the frequencies t = 0.1, 0.2, ..., 1.0; as in Koutrouvelis' iterative scheme the
 re-standardised by the current estimate until it stops moving (damped from the third
 iteration on). The empirical characteristic
 function is evaluated for all frequencies at once (an n x 10 block per chunk of the data).
+
+With heavy tails (alpha below ~1) the re-standardisation map is rough: an observation at
+|z| ~ 1e5 turns its term cos(t z) through a full period when the scale moves by 1e-5, so
+each large observation adds a pseudo-random O(1/n) to the empirical cf and the iterates
+wander instead of settling (measured, n = 2000, spread of 20 undamped iterates: alpha =
+0.6: 0.01 in alpha, 0.05 in beta, against standard errors of 0.014 and 0.027; alpha = 0.8:
+0.007 and 0.017; alpha = 1.2: none). When the iteration has not
+met ``tol`` after ``max_iter`` steps but its last :data:`_TAIL` iterates stay within
+:data:`_STAT_TOL` / sqrt(n) of each other (a small fraction of any standard error), their
+mean is returned as converged (``info["averaged"] = True``).
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ __all__ = ["ecf_fit", "g_s0", "empirical_cf"]
 
 FREQS = np.linspace(0.1, 1.0, 10)
 _CHUNK = 1 << 16
+_TAIL = 20        # iterates averaged when the iteration wanders instead of settling
+_STAT_TOL = 0.1   # their allowed spread, times 1/sqrt(n) (alpha, beta, log scale, loc/scale)
 
 
 def g_s0(alpha: float, u: np.ndarray) -> np.ndarray:
@@ -66,7 +78,10 @@ def ecf_fit(x: np.ndarray, start: tuple[float, float, float, float], *, max_iter
     t = FREQS
     logt = np.log(t)
     design1 = np.column_stack([np.ones_like(t), logt])
-    info = {"iterations": 0, "converged": False, "alpha_clamped": False, "beta_clamped": False}
+    info = {"iterations": 0, "converged": False, "alpha_clamped": False, "beta_clamped": False,
+            "averaged": False, "message": ""}
+    trail = []
+    change = np.inf
     for it in range(1, max_iter + 1):
         z = (x - loc) / scale
         re, im = empirical_cf(z, t)
@@ -103,7 +118,25 @@ def ecf_fit(x: np.ndarray, start: tuple[float, float, float, float], *, max_iter
                      abs(new_loc - loc) / new_scale)
         alpha, beta, scale, loc = a_new, b_new, new_scale, new_loc
         info.update(iterations=it, alpha_clamped=a_clamped, beta_clamped=b_clamped)
+        trail.append((alpha, beta, np.log(scale), loc))
         if change < tol:
             info["converged"] = True
             break
+    if not info["converged"] and len(trail) >= _TAIL:
+        last = np.array(trail[-_TAIL:])
+        last[:, 3] /= scale                      # loc in units of the scale
+        spread = float(np.max(np.ptp(last, axis=0)))
+        if spread <= _STAT_TOL / np.sqrt(x.size):
+            m = last.mean(axis=0)
+            alpha, beta, scale, loc = float(m[0]), float(m[1]), float(np.exp(m[2])), \
+                float(m[3] * scale)
+            info.update(converged=True, averaged=True)
+        else:
+            info["message"] = (
+                f"with tails this heavy the iteration does not settle: its last {_TAIL} "
+                f"iterates spread over {spread:.2g} in alpha, beta, log scale or loc/scale, "
+                f"more than {_STAT_TOL:g}/sqrt(n) = {_STAT_TOL / np.sqrt(x.size):.2g}; "
+                "method='mle' does not have this problem")
+    elif not info["converged"]:
+        info["message"] = f"stopped after {info['iterations']} iterations, change {change:.2g}"
     return (alpha, beta, scale, loc), info
