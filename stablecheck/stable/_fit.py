@@ -13,6 +13,7 @@ from scipy.special import ndtri
 from .. import _validation as v
 from .._results import ConfidenceInterval, ResultMixin, _fmt
 from ..errors import BoundaryWarning, ConvergenceWarning, DataWarning, NumericalWarning
+from ._fit_ci import cov_in_param, fisher_cov, s0_to_s1, wald
 from ._fit_ecf import ecf_fit
 from ._fit_fft import logpdf_std
 from ._fit_mle import (
@@ -21,7 +22,6 @@ from ._fit_mle import (
     Likelihood,
     default_density,
     mle_fit,
-    observed_information,
 )
 from ._fit_polish import ALPHA_EXACT, CorrectedLikelihood, exact_logpdf_std, ml_search
 from ._fit_quantile import mcculloch, sample_quantiles5
@@ -31,16 +31,6 @@ __all__ = ["fit_stable", "StableFitResult"]
 _NOT_IDENTIFIED = "Gaussian within the model (alpha = 2); beta is not identified"
 _DEFAULT_RESAMPLES = {"quantile": 999, "ecf": 499, "mle": 199}
 _BOOT_CHUNK = 1 << 22  # values per block of resampled data
-
-
-def _s0_to_s1(alpha, beta, scale, loc):
-    """S1 location from S0 parameters (Nolan): d1 = d0 - b c tan(pi a / 2), a != 1;
-    d1 = d0 - (2 / pi) b c log c at a = 1."""
-    alpha, beta, scale, loc = (np.asarray(t, dtype=np.float64) for t in (alpha, beta, scale, loc))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shift = np.where(alpha == 1.0, (2 / np.pi) * beta * scale * np.log(scale),
-                         beta * scale * np.tan(np.pi * alpha / 2))
-    return loc - shift
 
 
 @dataclass(frozen=True, repr=False)
@@ -148,7 +138,7 @@ class StableFitResult(ResultMixin):
                                      param=self.param))
         loc0 = self.loc
         if self.param == "S1":  # invert d1 = d0 - shift
-            loc0 = self.loc + (self.loc - float(_s0_to_s1(self.alpha, self.beta, self.scale,
+            loc0 = self.loc + (self.loc - float(s0_to_s1(self.alpha, self.beta, self.scale,
                                                           self.loc)))
         return logpdf_std((x - loc0) / self.scale, self.alpha, self.beta) - math.log(self.scale)
 
@@ -159,18 +149,6 @@ class StableFitResult(ResultMixin):
 
 #: below this ML alpha estimate the likelihood is ragged in the location (see fit_stable)
 ALPHA_RAGGED = 0.3
-
-
-def _wald(est: float, se: float, z: float, name: str, level: float) -> ConfidenceInterval:
-    if name == "scale":  # Wald on log scale keeps the interval positive
-        return ConfidenceInterval(est * math.exp(-z * se / est), est * math.exp(z * se / est),
-                                  level, "fisher (log scale)")
-    lo, hi = est - z * se, est + z * se
-    if name == "alpha":
-        lo, hi = max(lo, 0.0), min(hi, 2.0)
-    elif name == "beta":
-        lo, hi = max(lo, -1.0), min(hi, 1.0)
-    return ConfidenceInterval(lo, hi, level, "fisher")
 
 
 def fit_stable(
@@ -245,6 +223,8 @@ def fit_stable(
         Exact zeros (more than 1%), many ties (more than 5% repeated values), n < 100.
     ConvergenceWarning
         The optimiser stopped early or the information matrix is not positive definite.
+    NumericalWarning
+        ML estimate alpha < 0.3: the location likelihood has local maxima near data points.
 
     Notes
     -----
@@ -253,8 +233,10 @@ def fit_stable(
     table when available, else an FFT inversion of the characteristic function), then on the
     exact log-likelihood: the exact engine is evaluated on a few dozen nodes and its
     difference from the approximation is interpolated to every point, so the polish costs the
-    same at any n. The observed information comes from the same exact log-likelihood.
-    Fitting ``-x`` gives ``(alpha, -beta, scale, -loc)`` exactly for every method (the fits
+    same at any n. Below alpha = 0.75, where the approximation is too coarse for that, the
+    search runs on the exact log-likelihood itself (alpha down to 0.1; 1-3 s at n = 1e3-1e4).
+    The observed information comes from the same exact log-likelihood; below alpha-hat = 0.3
+    none is given (a ``NumericalWarning`` explains why). Fitting ``-x`` gives ``(alpha, -beta, scale, -loc)`` exactly for every method (the fits
     run in an orientation chosen by an odd statistic and are reflected).
 
     References
@@ -342,25 +324,25 @@ def fit_stable(
     at_two = est[0] >= 2.0 - 1e-9
     zq = float(ndtri(0.5 + level / 2))
     if ci == "fisher" and not ragged:
-        cov, msg = _fisher_cov(info, est, fixed, at_two)
+        cov, msg = fisher_cov(info, est, fixed, at_two)
         if msg:
             notes.append(v.warn(msg, ConvergenceWarning))
         if cov is not None:
-            cov_p = _cov_in_param(cov, est, param)
+            cov_p = cov_in_param(cov, est, param)
             for i, k in enumerate(NAMES):
                 if k in fixed:
                     stderr[k] = 0.0
                     continue
                 se = float(np.sqrt(cov_p[i, i]))
                 stderr[k] = se
-                val = est[i] if k != "loc" or param == "S0" else float(_s0_to_s1(*est))
-                intervals[k] = _wald(val, se, zq, k, level)
+                val = est[i] if k != "loc" or param == "S0" else float(s0_to_s1(*est))
+                intervals[k] = wald(val, se, zq, k, level)
             cov = cov_p
     elif ci == "bootstrap":
         boot = _bootstrap(data, est, info, method, fixed, symmetric, n_resamples, gen)
         if param == "S1":
             boot = boot.copy()
-            boot[:, 3] = _s0_to_s1(boot[:, 0], boot[:, 1], boot[:, 2], boot[:, 3])
+            boot[:, 3] = s0_to_s1(boot[:, 0], boot[:, 1], boot[:, 2], boot[:, 3])
         lo_p, hi_p = (1 - level) / 2, (1 + level) / 2
         for i, k in enumerate(NAMES):
             if k in fixed:
@@ -378,7 +360,7 @@ def fit_stable(
             stderr["beta"] = math.nan
     alpha, beta, scale, loc = est
     if param == "S1":
-        loc = float(_s0_to_s1(alpha, beta, scale, loc))
+        loc = float(s0_to_s1(alpha, beta, scale, loc))
         if abs(alpha - 1.0) < 0.05 and beta != 0.0:
             notes.append(v.warn("alpha is near 1 and beta != 0: the S1 location is "
                                 "ill-conditioned there (it jumps through infinity at alpha = 1); "
@@ -526,46 +508,6 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
                 free=free, s=s, m=m, sign=sign, nit=nit, source=source, density=density,
                 p_approx=p_approx, n_exact=n_exact)
     return est, info
-
-
-def _fisher_cov(info, est, fixed, at_two):
-    """Covariance of (alpha, beta, scale, loc) (S0) from the observed information."""
-    free = info["free"].copy()
-    if at_two:
-        free[1] = False  # beta is not identified at alpha = 2
-    # exact information: the polish built its correction to second order (want_hessian)
-    source = info["source"] or Likelihood(info["u"], info["density"])
-    obs = observed_information(source, info["p"], free)
-    try:
-        w, vecs = np.linalg.eigh(obs)
-    except np.linalg.LinAlgError:
-        w = np.array([-1.0])
-    if not np.all(np.isfinite(obs)) or np.min(w) <= 0:
-        return None, ("the observed information matrix is not positive definite (flat or "
-                      "non-concave likelihood at the estimate); no Fisher intervals.")
-    inv = vecs @ np.diag(1.0 / w) @ vecs.T
-    idx = np.flatnonzero(free)
-    cov_p = np.zeros((4, 4))
-    cov_p[np.ix_(idx, idx)] = inv
-    # p = (alpha, beta_oriented, log c, d) -> (alpha, beta, scale, loc) in the data orientation
-    sign, s = info["sign"], info["s"]
-    jac = np.diag([1.0, sign, est[2], sign * s])
-    return jac @ cov_p @ jac.T, None
-
-
-def _cov_in_param(cov, est, param):
-    if param == "S0":
-        return cov
-    h = np.array([1e-6, 1e-6, 1e-6 * est[2], 0.0])
-    grad = np.zeros(4)
-    grad[3] = 1.0
-    for i in range(3):
-        e = np.zeros(4)
-        e[i] = h[i]
-        grad[i] = float((_s0_to_s1(*(est + e)) - _s0_to_s1(*(est - e))) / (2 * h[i]))
-    jac = np.eye(4)
-    jac[3] = grad
-    return jac @ cov @ jac.T
 
 
 def _bootstrap(data, est, info, method, fixed, symmetric, n_resamples, gen):
