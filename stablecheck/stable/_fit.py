@@ -328,16 +328,26 @@ def fit_stable(
         if msg:
             notes.append(v.warn(msg, ConvergenceWarning))
         if cov is not None:
+            # cov is in units of the scale estimate for scale and loc (their variances in data
+            # units overflow float64 beyond scale ~1e154 and underflow below ~1e-154)
             cov_p = cov_in_param(cov, est, param)
+            unit = np.array([1.0, 1.0, est[2], est[2]])
             for i, k in enumerate(NAMES):
                 if k in fixed:
                     stderr[k] = 0.0
                     continue
-                se = float(np.sqrt(cov_p[i, i]))
+                se = float(np.sqrt(cov_p[i, i]) * unit[i])
                 stderr[k] = se
                 val = est[i] if k != "loc" or param == "S0" else float(s0_to_s1(*est))
                 intervals[k] = wald(val, se, zq, k, level)
-            cov = cov_p
+            with np.errstate(over="ignore", under="ignore"):
+                cov = cov_p * np.outer(unit, unit)
+            if np.any(~np.isfinite(cov) | ((cov == 0) & (cov_p != 0))):
+                notes.append(v.warn(
+                    f"scale = {est[2]:.3g}: the scale/loc entries of the covariance matrix "
+                    "overflow or underflow float64 in data units (inf or 0 in "
+                    "result.covariance); stderr and the intervals do not use them.",
+                    NumericalWarning))
     elif ci == "bootstrap":
         boot = _bootstrap(data, est, info, method, fixed, symmetric, n_resamples, gen)
         if param == "S1":

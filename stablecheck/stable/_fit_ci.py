@@ -38,7 +38,8 @@ def wald(est: float, se: float, z: float, name: str, level: float) -> Confidence
 
 
 def fisher_cov(info, est, fixed, at_two):
-    """Covariance of (alpha, beta, scale, loc) (S0) from the observed information."""
+    """Covariance of (alpha, beta, scale / c, loc / c) (S0) from the observed information,
+    ``c = est[2]`` the scale estimate (so nothing overflows at any data scale)."""
     free = info["free"].copy()
     if at_two:
         free[1] = False  # beta is not identified at alpha = 2
@@ -58,20 +59,25 @@ def fisher_cov(info, est, fixed, at_two):
     cov_p[np.ix_(idx, idx)] = inv
     # p = (alpha, beta_oriented, log c, d) -> (alpha, beta, scale, loc) in the data orientation
     sign, s = info["sign"], info["s"]
-    jac = np.diag([1.0, sign, est[2], sign * s])
+    jac = np.diag([1.0, sign, 1.0, sign * (s / est[2])])
     return jac @ cov_p @ jac.T, None
 
 
 def cov_in_param(cov, est, param):
+    """``cov`` (of :func:`fisher_cov`, scale and loc in units of the scale estimate ``c``)
+    mapped to ``param``: for S1 the location row is the gradient of the S1 location in the
+    same units (d loc1 / d alpha and d loc1 / d beta divided by ``c``)."""
     if param == "S0":
         return cov
-    h = np.array([1e-6, 1e-6, 1e-6 * est[2], 0.0])
+    c = est[2]
+    h = np.array([1e-6, 1e-6, 1e-6 * c, 0.0])
     grad = np.zeros(4)
     grad[3] = 1.0
     for i in range(3):
         e = np.zeros(4)
         e[i] = h[i]
         grad[i] = float((s0_to_s1(*(est + e)) - s0_to_s1(*(est - e))) / (2 * h[i]))
+    grad[:2] /= c
     jac = np.eye(4)
     jac[3] = grad
     return jac @ cov @ jac.T

@@ -243,3 +243,24 @@ def test_fisher_coverage_alpha_beta():
         widths.append([ca.width, cb.width])
     cover = hits / R
     assert np.all((cover >= 0.926) & (cover <= 0.971)), (cover, np.mean(widths, axis=0))
+
+
+@pytest.mark.parametrize("param", ["S0", "S1"])
+def test_fisher_intervals_are_scale_equivariant_at_extreme_scales(param):
+    """Intervals for data multiplied by 1e200 / 1e-200 are those of the unscaled data times
+    the factor. The covariance used to be formed in data units: at 1e200 the scale and loc
+    variances overflowed (intervals (0, inf), (-inf, inf)) and in S1 every interval was NaN;
+    at 1e-200 they underflowed to zero-width intervals."""
+    x = cms_s0(1.5, 0.2, 300, np.random.default_rng(4))
+    base = sc.fit_stable(x, param=param)
+    for f in (1e200, 1e-200):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sc.errors.NumericalWarning)   # the covariance field's
+            r = sc.fit_stable(x * f, param=param)
+        for k in ("alpha", "beta", "scale", "loc"):
+            u = f if k in ("scale", "loc") else 1.0
+            ci, ci0 = r.confidence_intervals[k], base.confidence_intervals[k]
+            assert np.isfinite([ci.low, ci.high]).all()
+            np.testing.assert_allclose([ci.low / u, ci.high / u], [ci0.low, ci0.high],
+                                       rtol=1e-5, atol=1e-6)
+            assert r.stderr[k] / u == pytest.approx(base.stderr[k], rel=1e-5)
