@@ -236,8 +236,9 @@ def fit_stable(
     same at any n. Below alpha = 0.75, where the approximation is too coarse for that, the
     search runs on the exact log-likelihood itself (alpha down to 0.1; 1-3 s at n = 1e3-1e4).
     The observed information comes from the same exact log-likelihood; below alpha-hat = 0.3
-    none is given (a ``NumericalWarning`` explains why). Fitting ``-x`` gives ``(alpha, -beta, scale, -loc)`` exactly for every method (the fits
-    run in an orientation chosen by an odd statistic and are reflected).
+    none is given (a ``NumericalWarning`` explains why). Fitting ``-x`` gives
+    ``(alpha, -beta, scale, -loc)`` exactly for every method (the fits run in an orientation
+    chosen by an odd statistic and are reflected).
 
     References
     ----------
