@@ -325,9 +325,9 @@ def fit_stable(
     at_two = est[0] >= 2.0 - 1e-9
     zq = float(ndtri(0.5 + level / 2))
     if ci == "fisher" and not ragged:
-        cov, msg = fisher_cov(info, est, fixed, at_two)
+        cov, msg, beta_dropped = fisher_cov(info, est, fixed, at_two)
         if msg:
-            notes.append(v.warn(msg, ConvergenceWarning))
+            notes.append(v.warn(msg, BoundaryWarning if beta_dropped else ConvergenceWarning))
         if cov is not None:
             # cov is in units of the scale estimate for scale and loc (their variances in data
             # units overflow float64 beyond scale ~1e154 and underflow below ~1e-154)
@@ -336,6 +336,9 @@ def fit_stable(
             for i, k in enumerate(NAMES):
                 if k in fixed:
                     stderr[k] = 0.0
+                    continue
+                if k == "beta" and beta_dropped:
+                    stderr[k] = math.nan
                     continue
                 se = float(np.sqrt(cov_p[i, i]) * unit[i])
                 stderr[k] = se
@@ -514,7 +517,7 @@ def _estimate(data, q, method, fixed, symmetric, *, warm=None, want_hessian=Fals
         boundary.append(f"alpha at the lower bound {density.bounds[0][0]:g} of the ML search")
     if free[1] and abs(p[1]) >= 1.0 - 1e-9:
         boundary.append("beta at the boundary |beta| = 1 of the parameter space; its interval "
-                        "is one-sided")
+                        "(if any) is one-sided")
     info.update(converged=conv, message=msg, loglik=ll - data.size * math.log(s), u=u, p=p,
                 free=free, s=s, m=m, sign=sign, nit=nit, source=source, density=density,
                 p_approx=p_approx, n_exact=n_exact)

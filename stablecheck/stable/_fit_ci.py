@@ -37,30 +37,54 @@ def wald(est: float, se: float, z: float, name: str, level: float) -> Confidence
     return ConfidenceInterval(lo, hi, level, "fisher")
 
 
+def _inverse_information(source, p, free):
+    """Inverse of the observed information over ``free``, or None if not positive definite."""
+    obs = observed_information(source, p, free)
+    if not np.all(np.isfinite(obs)):
+        return None
+    try:
+        w, vecs = np.linalg.eigh(obs)
+    except np.linalg.LinAlgError:
+        return None
+    if np.min(w) <= 0:
+        return None
+    return vecs @ np.diag(1.0 / w) @ vecs.T
+
+
 def fisher_cov(info, est, fixed, at_two):
     """Covariance of (alpha, beta, scale / c, loc / c) (S0) from the observed information,
-    ``c = est[2]`` the scale estimate (so nothing overflows at any data scale)."""
+    ``c = est[2]`` the scale estimate (so nothing overflows at any data scale).
+
+    Returns ``(cov, message, beta_dropped)``. With beta on its boundary |beta| = 1 the
+    likelihood can still rise there, so the full information need not be positive
+    definite; then the information of the other parameters with beta held at its bound is
+    used (``beta_dropped``: their intervals are conditional on it, beta gets none)."""
     free = info["free"].copy()
     if at_two:
         free[1] = False  # beta is not identified at alpha = 2
     # exact information: the polish built its correction to second order (want_hessian)
     source = info["source"] or Likelihood(info["u"], info["density"])
-    obs = observed_information(source, info["p"], free)
-    try:
-        w, vecs = np.linalg.eigh(obs)
-    except np.linalg.LinAlgError:
-        w = np.array([-1.0])
-    if not np.all(np.isfinite(obs)) or np.min(w) <= 0:
+    inv = _inverse_information(source, info["p"], free)
+    dropped = False
+    if inv is None and free[1] and abs(info["p"][1]) >= 1.0 - 1e-9 and free.sum() > 1:
+        free[1] = False
+        inv = _inverse_information(source, info["p"], free)
+        dropped = inv is not None
+    if inv is None:
         return None, ("the observed information matrix is not positive definite (flat or "
-                      "non-concave likelihood at the estimate); no Fisher intervals.")
-    inv = vecs @ np.diag(1.0 / w) @ vecs.T
+                      "non-concave likelihood at the estimate); no Fisher intervals."), False
     idx = np.flatnonzero(free)
     cov_p = np.zeros((4, 4))
     cov_p[np.ix_(idx, idx)] = inv
     # p = (alpha, beta_oriented, log c, d) -> (alpha, beta, scale, loc) in the data orientation
     sign, s = info["sign"], info["s"]
     jac = np.diag([1.0, sign, 1.0, sign * (s / est[2])])
-    return jac @ cov_p @ jac.T, None
+    msg = None
+    if dropped:
+        msg = (f"with beta on its bound {est[1]:+g} the observed information is not positive "
+               "definite; the intervals of the other parameters are conditional on that "
+               "beta, and beta has none.")
+    return jac @ cov_p @ jac.T, msg, dropped
 
 
 def cov_in_param(cov, est, param):

@@ -86,7 +86,9 @@ def test_ecf_non_convergence_says_why():
 def test_totally_skewed_heavy_tails(alpha, seed):
     """beta = 1, alpha < 1 (support bounded on one side): the fit used to run off to
     alpha ~ 1.94-2.0 with a scale of 3e-48 or 1.4e9 and log-likelihoods up to 1.4e109
-    (the FFT density is meaningless there); now the exact search finds the law."""
+    (the FFT density is meaningless there); now the exact search finds the law. With beta
+    on its bound the full information need not be positive definite (it is not for the
+    (0.6, 1) sample): the other intervals are then conditional on beta = 1."""
     x = sc.stable.rvs(alpha, 1.0, size=500, rng=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # beta on its boundary; (0.6) no Fisher intervals
@@ -95,3 +97,12 @@ def test_totally_skewed_heavy_tails(alpha, seed):
     assert 0.8 < r.scale < 1.25 and abs(r.loc) < 0.2
     p = np.array([r.alpha, r.beta, np.log(r.scale), r.loc])
     assert np.isfinite(r.loglik) and r.loglik == pytest.approx(_exact_loglik(x, p), abs=1e-6)
+    for k in ("alpha", "scale", "loc"):
+        ci = r.confidence_intervals[k]
+        assert ci.low < getattr(r, k) < ci.high
+    if alpha == 0.5:   # the information is positive definite: beta's interval is one-sided
+        assert r.confidence_intervals["beta"].high == 1.0
+    else:   # it is not: the others are conditional on beta = 1, beta has no interval
+        assert "beta" not in r.confidence_intervals and np.isnan(r.stderr["beta"])
+        with pytest.warns(sc.errors.BoundaryWarning, match="conditional on that beta"):
+            sc.fit_stable(x)
