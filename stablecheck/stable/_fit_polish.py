@@ -46,6 +46,7 @@ ALPHA_EXACT = 0.75
 #: lower end of the exact-engine search (the engine is validated down to alpha = 0.1)
 ALPHA_MIN = 0.1
 H_EXACT = 1e-5    # difference step of ExactDensity (alpha, beta; z relative to max(1, |z|))
+LOG_FLOOR = -1e4  # log f the exact search sees outside the support (see logpdf_grad)
 
 H_PAR = 1e-3      # (alpha, beta) stencil step for delta's derivatives
 W_STEP = 0.25     # largest node spacing in w = asinh(z)
@@ -118,11 +119,14 @@ class ExactDensity:
             da = quotient(v[0], v[3], v[4], sa)
             db = quotient(v[0], v[5], v[6], sb)
             dz = (v[1] - v[2]) / (2 * hz)
-        # a point outside the support (alpha < 1, |beta| = 1) or on its edge: log f = -inf
-        # there (the optimiser backs off); no NaN derivative may reach it
-        bad = ~(np.isfinite(da) & np.isfinite(db) & np.isfinite(dz))
+        # a point outside the support (alpha < 1, |beta| = 1) or on its edge: log f = -inf.
+        # An infinite objective stalls L-BFGS-B's line search (it stopped at a start on the
+        # beta = 1 corner, 330 below the optimum), so the search sees LOG_FLOOR there, with
+        # zero derivatives; logpdf (values, information, the reported likelihood) keeps -inf
+        bad = ~(np.isfinite(v[0]) & np.isfinite(da) & np.isfinite(db) & np.isfinite(dz))
         if bad.any():
             da, db, dz = (np.where(bad, 0.0, t) for t in (da, db, dz))
+            return np.where(np.isfinite(v[0]), v[0], LOG_FLOOR), da, db, dz
         return v[0], da, db, dz
 
     def untrusted(self, z, a, b):
@@ -135,8 +139,9 @@ def exact_search(u: np.ndarray, p: np.ndarray, free: np.ndarray):
     exact_evaluations)``; ``source`` serves the observed information."""
     density = ExactDensity()
     source = Likelihood(u, density)
-    q, ll, conv, msg, _nit = mle_fit(source, p, free)
-    return q, ll, conv, msg, source, density.n_points
+    q, _ll, conv, msg, _nit = mle_fit(source, p, free)
+    # the optimiser's value may hold LOG_FLOOR terms; the likelihood is the exact one
+    return q, source.value(q), conv, msg, source, density.n_points
 
 
 def _centre(a: float, b: float, bounds) -> tuple[float, float]:
@@ -384,9 +389,9 @@ def ml_search(u, p0, free, density, polish_exact, want_hessian, exact_start=None
     density when an optimum sits on a bound of the table that is not a bound of the model.
     An approximate optimum below :data:`ALPHA_EXACT` is searched again on the exact engine
     (no polish then; ``p_approx`` is the exact optimum, so bootstrap resamples refitted on
-    ``density`` -- the exact one -- need no shift), also from ``exact_start`` when given (the
-    approximate search cannot go below alpha = 0.5, a start such as the ECF estimate can); the
-    higher exact likelihood wins (below alpha ~ 0.3 the likelihood of the location has local
+    ``density`` -- the exact one -- need no shift), or from ``exact_start`` when that has the
+    higher exact likelihood (the approximate search cannot go below alpha = 0.5, a start such
+    as the ECF estimate can; below alpha ~ 0.3 the likelihood of the location has local
     maxima near data points: the density's peak is that sharp)."""
     while True:
         # the table's box may be smaller than the model's (default_density uses it when it
@@ -399,13 +404,14 @@ def ml_search(u, p0, free, density, polish_exact, want_hessian, exact_start=None
         p_approx = p
         source, n_exact = None, 0
         if polish_exact and p[0] < ALPHA_EXACT:
-            best = None
-            for start in ([p] if exact_start is None else [p, exact_start]):
-                r = exact_search(u, start, free)
-                n_exact += r[5]
-                if best is None or r[1] > best[1]:
-                    best = r
-            p, ll, conv, msg, source, _ = best
+            start = p
+            if exact_start is not None:   # the start with the higher exact likelihood
+                probe = Likelihood(u, ExactDensity())
+                if probe.value(np.asarray(exact_start)) > probe.value(p):
+                    start = exact_start
+                n_exact += 2 * u.size
+            p, ll, conv, msg, source, n_x = exact_search(u, start, free)
+            n_exact += n_x
             return p, ll, conv, msg, nit, p.copy(), source, n_exact, source.density
         if polish_exact:
             p, ll, conv_x, msg_x, source, n_exact = polish(u, density, p, free,
