@@ -133,7 +133,7 @@ def stable_gof(
         Anderson-Darling weights the tails and is the more sensitive of the two there.
     method : {"quantile", "ecf", "mle"}
         Estimator of :func:`stablecheck.fit_stable`, used for the data and re-run on every
-        replicate. ``"quantile"`` (McCulloch) costs ~1 ms per fit; ``"mle"`` ~0.1 s (1-3 s
+        replicate. ``"quantile"`` (McCulloch) costs ~1 ms per fit; ``"mle"`` ~0.1 s (0.5-3 s
         per fit below alpha = 0.75, where the ML search runs on the exact engine).
     symmetric : bool
         Fit (and test against) symmetric laws only (beta = 0).

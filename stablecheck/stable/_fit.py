@@ -234,7 +234,7 @@ def fit_stable(
     exact log-likelihood: the exact engine is evaluated on a few dozen nodes and its
     difference from the approximation is interpolated to every point, so the polish costs the
     same at any n. Below alpha = 0.75, where the approximation is too coarse for that, the
-    search runs on the exact log-likelihood itself (alpha down to 0.1; 1-3 s at n = 1e3-1e4).
+    search runs on the exact log-likelihood itself (alpha down to 0.1; 0.5-3 s at n = 1e3-1e4).
     The observed information comes from the same exact log-likelihood; below alpha-hat = 0.3
     none is given (a ``NumericalWarning`` explains why). Fitting ``-x`` gives
     ``(alpha, -beta, scale, -loc)`` exactly for every method (the fits run in an orientation
