@@ -87,9 +87,9 @@ class ExactDensity:
 
     name = "exact"
     seams: tuple[float, ...] = ()
-    bounds = ((ALPHA_MIN, 2.0), (-1.0, 1.0))
 
-    def __init__(self) -> None:
+    def __init__(self, alpha_min: float = ALPHA_MIN) -> None:
+        self.bounds = ((alpha_min, 2.0), (-1.0, 1.0))
         self.n_points = 0    # exact evaluations so far
 
     def logpdf(self, z, a, b):
@@ -136,8 +136,9 @@ class ExactDensity:
 def exact_search(u: np.ndarray, p: np.ndarray, free: np.ndarray):
     """Maximise the exact log-likelihood of ``u`` from ``p`` (L-BFGS-B on
     :class:`ExactDensity`). Returns ``(p_hat, loglik, converged, message, source,
-    exact_evaluations)``; ``source`` serves the observed information."""
-    density = ExactDensity()
+    exact_evaluations)``; ``source`` serves the observed information. A fixed alpha below
+    :data:`ALPHA_MIN` moves the box's lower end down to it (the box would clip it)."""
+    density = ExactDensity(ALPHA_MIN if free[0] else min(ALPHA_MIN, float(p[0])))
     source = Likelihood(u, density)
     q, _ll, conv, msg, _nit = mle_fit(source, p, free)
     # the optimiser's value may hold LOG_FLOOR terms; the likelihood is the exact one
@@ -404,10 +405,12 @@ def ml_search(u, p0, free, density, polish_exact, want_hessian, exact_start=None
         p_approx = p
         source, n_exact = None, 0
         if polish_exact and p[0] < ALPHA_EXACT:
-            start = p
+            # fixed coordinates from p0: the approximate search clipped them into its box
+            # (a fixed alpha = 0.45 came back as 0.5)
+            start = np.where(free, p, p0)
             if exact_start is not None:   # the start with the higher exact likelihood
                 probe = Likelihood(u, ExactDensity())
-                if probe.value(np.asarray(exact_start)) > probe.value(p):
+                if probe.value(np.asarray(exact_start)) > probe.value(start):
                     start = exact_start
                 n_exact += 2 * u.size
             p, ll, conv, msg, source, n_x = exact_search(u, start, free)
