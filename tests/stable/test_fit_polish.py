@@ -213,28 +213,15 @@ def test_fisher_se_agrees_with_cramer_rao_bound():
         assert r.stderr[k] * scale == pytest.approx(ref["cramer_rao_sd_n1000"][i], rel=0.03), k
 
 
-class _ExactDensity(FFTDensity):
-    """An 'approximation' that is the exact engine itself (slow; small samples only)."""
-
-    name = "exact"
-    seams = ()
-
-    def logpdf(self, z, a, b):
-        return exact_logpdf_std(z, a, b)
-
-    def untrusted(self, z, a, b):
-        return np.zeros(np.shape(z), dtype=bool)
-
-
 def test_polish_is_skipped_when_the_approximation_is_exact():
     # With a density equal to the exact engine the correction is 0 at every node: the
     # polish must evaluate only the stencil centres (one exact call per node) and return the
     # start unchanged, with the value of the exact log-likelihood.
-    from stablecheck.stable._fit_polish import polish
+    from stablecheck.stable._fit_polish import ExactDensity, polish
 
     u = cms_s0(1.3, 0.2, 200, np.random.default_rng(9))
     p = np.array([1.3, 0.2, 0.01, -0.02])
-    q, ll, conv, msg, src, n_exact = polish(u, _ExactDensity(), p, np.ones(4, bool))
+    q, ll, conv, msg, src, n_exact = polish(u, ExactDensity(), p, np.ones(4, bool))
     assert src.negligible and conv and np.array_equal(q, p)
     assert n_exact == sum(spl.x.size for _, spl in src.pieces)
     assert ll == pytest.approx(_exact_loglik(u, p), abs=1e-9)
